@@ -1,0 +1,128 @@
+--- Named listeners, a FIFO of work waiting to be dispatched, and protected calls.
+--
+-- Producers (the Bayeux poller, resync) only `push` work; user callbacks run when the owner
+-- calls `dispatch` from poll/step/run. So no user callback ever runs inside another library
+-- call, and an error in one never unwinds through the library: it goes to `on_error`.
+local M = {}
+
+local Emitter = {}
+Emitter.__index = Emitter
+
+local function safe_tostring(v)
+  local ok, s = pcall(tostring, v)
+  return ok and s or ("<" .. type(v) .. " error value>")
+end
+
+local function default_on_error(err, info)
+  io.stderr:write("gws: error in '", info.event, "' callback: ", safe_tostring(err), "\n",
+    info.traceback or "", "\n")
+end
+
+--- opts: on_error(err, info), max_pending (default 10000).
+function M.new(opts)
+  opts = opts or {}
+  return setmetatable({
+    listeners = {},
+    queue = {}, head = 1, tail = 0,
+    on_error = opts.on_error or default_on_error,
+    max_pending = opts.max_pending or 10000,
+    spawn = nil, -- when set (client:run), each listener runs in its own task via spawn(fn, ...)
+  }, Emitter)
+end
+
+function Emitter:on(name, fn)
+  local list = self.listeners[name]
+  if not list then
+    list = {}
+    self.listeners[name] = list
+  end
+  list[#list + 1] = fn
+  return fn
+end
+
+--- Removes one listener (or all of `name` when fn is nil). Returns true if any was removed.
+function Emitter:off(name, fn)
+  local list = self.listeners[name]
+  if not list then return false end
+  if fn == nil then
+    self.listeners[name] = nil
+    return true
+  end
+  for i = #list, 1, -1 do
+    if list[i] == fn then
+      table.remove(list, i)
+      return true
+    end
+  end
+  return false
+end
+
+function Emitter:has(name)
+  local list = self.listeners[name]
+  return list ~= nil and #list > 0
+end
+
+--- Runs fn(...) protected; an error goes to on_error with the event name and a traceback.
+-- Returns true when fn completed.
+function Emitter:call(event, fn, ...)
+  local tb
+  local ok, err = xpcall(fn, function(e)
+    tb = debug.traceback(nil, 2)
+    return e
+  end, ...)
+  if not ok then
+    local hok, herr = pcall(self.on_error, err, { event = event, traceback = tb })
+    if not hok then default_on_error(herr, { event = "on_error", traceback = "" }) end
+  end
+  return ok
+end
+
+--- Calls every listener of `name` now. Under client:run() each gets its own task.
+function Emitter:fire(name, ...)
+  local list = self.listeners[name]
+  if not list then return 0 end
+  -- A copy, so a listener that adds or removes listeners does not disturb this round.
+  local copy = table.move(list, 1, #list, 1, {})
+  for i = 1, #copy do
+    if self.spawn then
+      self.spawn(name, copy[i], ...)
+    else
+      self:call(name, copy[i], ...)
+    end
+  end
+  return #copy
+end
+
+--- Queues handler(a, b) to run at the next dispatch.
+function Emitter:push(handler, a, b)
+  local t = self.tail + 1
+  self.tail = t
+  self.queue[t] = { handler, a, b }
+end
+
+function Emitter:pending()
+  return self.tail - self.head + 1
+end
+
+function Emitter:full()
+  return self:pending() >= self.max_pending
+end
+
+--- Runs up to `max` queued handlers (all when nil), in order. Returns how many ran.
+function Emitter:dispatch(max)
+  local n = 0
+  while self.head <= self.tail and (max == nil or n < max) do
+    local h = self.head
+    local item = self.queue[h]
+    self.queue[h] = nil
+    self.head = h + 1
+    n = n + 1
+    self:call("dispatch", item[1], item[2], item[3])
+  end
+  if self.head > self.tail then
+    self.head, self.tail = 1, 0
+  end
+  return n
+end
+
+return M

@@ -1,0 +1,65 @@
+--- gws.sms: the agent side of the Genesys Web Services v2 SMS Session API.
+--
+--   local sms = require "gws.sms"
+--   local client = sms.new{ url = "http://127.0.0.1:8090", username = "agent1", password = "…" }
+--
+-- or, for scripts that need one connection, the module-level functions act on a default
+-- client made by sms.configure{…}:
+--
+--   sms.configure{ url = …, username = …, password = … }
+--   sms.start_session(); sms.on("invited", function(s) sms.accept(s.id, "Bot") end)
+--   while true do sms.poll(1) end
+--
+-- Every function is documented in README.md.
+local client = require "gws.sms.client"
+local errors = require "gws.errors"
+local operations = require "gws.sms.operations"
+
+local sms = {
+  VERSION = client.VERSION,
+  new = client.new,
+  errors = errors,
+  operations = operations.list,
+}
+
+local default
+
+--- Creates the default client used by the module-level functions (closing any earlier one)
+-- and returns it.
+function sms.configure(opts)
+  if default then default:close() end
+  default = nil
+  default = client.new(opts)
+  return default
+end
+
+--- The default client; raises if sms.configure has not been called.
+function sms.default()
+  if not default or default.closed then
+    error("no default gws.sms client: call sms.configure{ url = …, username = …, password = … } first", 3)
+  end
+  return default
+end
+
+-- Client methods that make sense at module level; each forwards to the default client.
+local forwarded = {
+  "start_session", "end_session", "connect", "ready", "not_ready", "on", "off", "on_error",
+  "poll", "step", "run", "stop", "pollfd", "events", "timeout", "session", "sessions",
+  "list_sessions", "get_session", "messages", "operation", "wait_reference", "user_uri",
+}
+for _, e in ipairs(operations.list) do forwarded[#forwarded + 1] = e.name end
+
+for _, name in ipairs(forwarded) do
+  sms[name] = function(...)
+    local c = sms.default()
+    return c[name](c, ...)
+  end
+end
+
+--- Closes the default client (if any).
+function sms.close()
+  if default then default:close() end
+  default = nil
+end
+
+return sms

@@ -1,0 +1,194 @@
+--- The one table of SMS session operations (spec section 3). Module functions
+-- (`sms.NAME(id, …)`), client methods (`client:NAME(id, …)`) and session methods
+-- (`session:NAME(…)`) are all generated from it, and arguments are validated here only.
+--
+-- Each entry:
+--   name        the Lua method name
+--   op          the wire operationName (also the capability checked before sending)
+--   params      ordered list of { wire name, type, required?, aliases = {…} }
+--   positional  the param a plain (non-table) second argument stands for, e.g. send_message(id, "hi")
+--   one_of      names of which exactly one must be given (transfer: a target or a queue)
+-- Types: "string", "boolean", "userdata" (flat table key -> string|number), "keys"
+-- (array of strings).
+local M = {}
+
+local function p(wire, ty, required, aliases)
+  return { wire = wire, type = ty, required = required or false, aliases = aliases or {} }
+end
+
+M.list = {
+  { name = "accept", op = "Accept",
+    params = { p("nickname", "string", true), p("saveLAR", "boolean", false, { "save_lar" }) },
+    positional = "nickname" },
+  { name = "reject", op = "Reject", params = {} },
+  { name = "complete", op = "Complete",
+    params = { p("queueName", "string", false, { "queue", "queue_name" }),
+               p("saveLAR", "boolean", false, { "save_lar" }) } },
+  { name = "leave", op = "Leave", params = {} },
+  { name = "transfer", op = "Transfer",
+    params = { p("targetUri", "string", false, { "target_uri" }),
+               p("queueName", "string", false, { "queue", "queue_name" }),
+               p("text", "string") },
+    one_of = { "targetUri", "queueName" } },
+  { name = "send_message", op = "SendMessage", params = { p("text", "string", true) },
+    positional = "text" },
+  { name = "send_url", op = "SendUrl", params = { p("url", "string", true) }, positional = "url" },
+  { name = "send_custom_notice", op = "SendCustomNotice",
+    params = { p("noticeText", "string", true, { "notice_text", "text" }) },
+    positional = "noticeText" },
+  { name = "send_to_agents", op = "SendToAgents", params = { p("text", "string", true) },
+    positional = "text" },
+  { name = "start_typing", op = "SendStartTypingNotification", params = {} },
+  { name = "stop_typing", op = "SendStopTypingNotification", params = {} },
+  { name = "start_typing_to_agents", op = "SendStartTypingToAgentsNotification", params = {} },
+  { name = "stop_typing_to_agents", op = "SendStopTypingToAgentsNotification", params = {} },
+  { name = "invite", op = "Invite",
+    params = { p("targetUri", "string", false, { "target_uri" }),
+               p("targetPath", "string", false, { "target_path" }) },
+    one_of = { "targetUri", "targetPath" } },
+  { name = "consult", op = "Consult",
+    params = { p("targetUri", "string", false, { "target_uri" }),
+               p("targetPath", "string", false, { "target_path" }) },
+    one_of = { "targetUri", "targetPath" } },
+  { name = "cancel_consult", op = "CancelConsult", params = {} },
+  { name = "attach_user_data", op = "AttachUserData",
+    params = { p("userData", "userdata", true, { "user_data" }) }, positional = "userData" },
+  { name = "update_user_data", op = "UpdateUserData",
+    params = { p("userData", "userdata", true, { "user_data" }) }, positional = "userData" },
+  { name = "delete_user_data", op = "DeleteUserData",
+    params = { p("keys", "keys", true) }, positional = "keys" },
+  { name = "set_disposition", op = "SetDisposition",
+    params = { p("disposition", "string", true),
+               p("dispositionKey", "string", false, { "disposition_key", "key" }) },
+    positional = "disposition" },
+}
+
+M.by_name = {}
+for _, e in ipairs(M.list) do
+  M.by_name[e.name] = e
+  -- Lua key (wire name or alias) -> param
+  e.lookup = {}
+  for _, prm in ipairs(e.params) do
+    e.lookup[prm.wire] = prm
+    for _, a in ipairs(prm.aliases) do e.lookup[a] = prm end
+  end
+end
+
+-- Strings a caller hands us end up in JSON and in an SMS; refuse what can only be a mistake.
+M.max_string = 65536
+local MAX_KEYS = 1000
+
+local function fail(where, msg)
+  error("bad argument '" .. where .. "': " .. msg, 0)
+end
+
+local function check_string(where, v, max)
+  if type(v) ~= "string" then fail(where, "expected a string, got " .. type(v)) end
+  if v == "" then fail(where, "must not be empty") end
+  if #v > max then fail(where, ("is %d bytes, more than the limit of %d"):format(#v, max)) end
+  if not utf8.len(v) then fail(where, "is not valid UTF-8") end
+  if v:find("\0", 1, true) then fail(where, "contains a NUL byte") end
+end
+
+local function check_number(where, v)
+  if v ~= v or v == math.huge or v == -math.huge then fail(where, "must be a finite number") end
+end
+
+local function check_userdata(where, v, max)
+  if type(v) ~= "table" then fail(where, "expected a table of key = string|number, got " .. type(v)) end
+  if getmetatable(v) ~= nil then fail(where, "must be a plain table") end
+  local n = 0
+  for k, val in pairs(v) do
+    n = n + 1
+    if n > MAX_KEYS then fail(where, "has more than " .. MAX_KEYS .. " keys") end
+    if type(k) ~= "string" then fail(where, "keys must be strings, found a " .. type(k)) end
+    check_string(where .. " key", k, 1024)
+    local sub = where .. "." .. k
+    if type(val) == "number" then
+      check_number(sub, val)
+    elseif type(val) == "string" then
+      check_string(sub, val, max)
+    else
+      fail(sub, "must be a string or a number, got " .. type(val))
+    end
+  end
+  if n == 0 then fail(where, "must hold at least one key") end
+end
+
+local function check_keys(where, v)
+  if type(v) ~= "table" then fail(where, "expected an array of key strings, got " .. type(v)) end
+  local n = #v
+  if n == 0 then fail(where, "must hold at least one key") end
+  if n > MAX_KEYS then fail(where, "has more than " .. MAX_KEYS .. " keys") end
+  for k in pairs(v) do
+    if math.type(k) ~= "integer" or k < 1 or k > n then fail(where, "must be an array (1..n)") end
+  end
+  for i = 1, n do check_string(where .. "[" .. i .. "]", v[i], 1024) end
+end
+
+local checkers = {
+  string = function(where, v, max) check_string(where, v, max) end,
+  boolean = function(where, v)
+    if type(v) ~= "boolean" then fail(where, "expected a boolean, got " .. type(v)) end
+  end,
+  userdata = check_userdata,
+  keys = function(where, v) check_keys(where, v) end,
+}
+
+--- Turns the caller's arguments into the wire body. Raises (level 0 message; the caller
+-- re-raises at its own level) naming the bad argument. `arg` is a table of options, or the
+-- value of the positional parameter, or nil.
+function M.build(entry, arg, max)
+  max = max or M.max_string
+  local body = { operationName = entry.op }
+  local given = {}
+  if type(arg) == "table" and not (entry.positional and
+      (entry.lookup[entry.positional].type == "userdata" or entry.lookup[entry.positional].type == "keys")
+      and not M.looks_like_options(entry, arg)) then
+    for k, v in pairs(arg) do
+      local prm = type(k) == "string" and entry.lookup[k]
+      if not prm then
+        local names = {}
+        for _, q in ipairs(entry.params) do names[#names + 1] = q.wire end
+        fail(tostring(k), ("unknown option for %s (expected %s)"):format(entry.name,
+          #names > 0 and table.concat(names, ", ") or "no options"))
+      end
+      if given[prm.wire] then fail(k, "given twice (as " .. given[prm.wire] .. " too)") end
+      given[prm.wire] = k
+      checkers[prm.type](k, v, max)
+      body[prm.wire] = v
+    end
+  elseif arg ~= nil then
+    if not entry.positional then
+      fail("opts", entry.name .. " takes " .. (#entry.params > 0 and "an options table" or "no options"))
+    end
+    local prm = entry.lookup[entry.positional]
+    checkers[prm.type](prm.wire, arg, max)
+    body[prm.wire] = arg
+  end
+  for _, prm in ipairs(entry.params) do
+    if prm.required and body[prm.wire] == nil then
+      fail(prm.wire, "is required for " .. entry.name)
+    end
+  end
+  if entry.one_of then
+    local n = 0
+    for _, w in ipairs(entry.one_of) do if body[w] ~= nil then n = n + 1 end end
+    if n ~= 1 then
+      fail(entry.one_of[1], entry.name .. " needs exactly one of " .. table.concat(entry.one_of, ", "))
+    end
+  end
+  return body
+end
+
+--- A table argument to an op whose positional param is itself a table (user data, keys) is an
+-- options table only when its keys are all known option names.
+function M.looks_like_options(entry, t)
+  if next(t) == nil then return false end
+  for k in pairs(t) do
+    if type(k) ~= "string" or not entry.lookup[k] then return false end
+  end
+  return true
+end
+
+return M

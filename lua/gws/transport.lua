@@ -1,0 +1,248 @@
+--- One gws.core engine plus the smallest scheduler that lets the same call block in a
+-- script, yield inside a task, and be driven by a host's event loop.
+--
+-- A *task* is a coroutine made by `spawn` (the Bayeux poller, resync, callbacks under
+-- client:run()). In a task, `request` and `sleep` yield and the task is resumed by `pump`.
+-- Anywhere else they block, pumping the engine so that tasks keep progressing meanwhile.
+-- Coroutines we did not create are never yielded across: a host's own coroutine just blocks.
+local core = require "gws.core"
+
+local M = {}
+
+local Transport = {}
+Transport.__index = Transport
+
+local BLOCKED = {} -- marks a transfer whose result a blocking caller collects
+local now = core.now
+
+--- opts: the gws.core engine options, plus on_error(err, info) for a failing task.
+function M.new(opts)
+  return setmetatable({
+    eng = core.new(opts),
+    on_error = opts.on_error,
+    waiting = {},      -- transfer id -> task | BLOCKED | function(result)
+    results = {},      -- transfer id -> result, for blocking callers
+    tasks = setmetatable({}, { __mode = "k" }),
+    ready = {},        -- tasks to resume at the next pump, FIFO of {co, value}
+    sleepers = {},     -- task -> deadline
+    blocked_on = setmetatable({}, { __mode = "k" }), -- task -> transfer id it waits for
+    closed = false,
+  }, Transport)
+end
+
+M.now = now
+
+--- True when the running coroutine is one of ours, so waiting should yield.
+function Transport:in_task()
+  local co, main = coroutine.running()
+  return not main and self.tasks[co] ~= nil
+end
+
+local function closed_result()
+  return { status = 0, headers = {}, body = "",
+           err = { kind = "closed", message = "the client is closed" } }
+end
+
+function Transport:_resume(co, ...)
+  local ok, err = coroutine.resume(co, ...)
+  if not ok and self.on_error then
+    -- Tasks wrap their body in xpcall, so this is a scheduler bug or a yield we don't own.
+    self.on_error(err, { event = "task", traceback = debug.traceback(co) })
+  end
+  if coroutine.status(co) == "dead" then
+    self.tasks[co] = nil
+    self.sleepers[co] = nil
+  end
+end
+
+--- Starts fn(...) as a task at the next pump. Errors go to on_error with a traceback.
+function Transport:spawn(name, fn, ...)
+  local args = table.pack(...)
+  local co = coroutine.create(function()
+    local tb
+    local ok, err = xpcall(fn, function(e)
+      tb = debug.traceback(nil, 2)
+      return e
+    end, table.unpack(args, 1, args.n))
+    if not ok and self.on_error then
+      self.on_error(err, { event = name, traceback = tb })
+    end
+  end)
+  self.tasks[co] = true
+  self.ready[#self.ready + 1] = co
+  return co
+end
+
+--- Sends one request; returns the engine's result table (see docs/internals.md), never raises
+-- for network trouble (that is result.err). Bad arguments raise from the engine.
+function Transport:request(req)
+  if self.closed then return closed_result() end
+  local id = self.eng:submit(req)
+  if self:in_task() then
+    local co = coroutine.running()
+    self.waiting[id] = co
+    self.blocked_on[co] = id
+    local r = coroutine.yield()
+    self.blocked_on[co] = nil
+    return r
+  end
+  self.waiting[id] = BLOCKED
+  -- curl enforces req.timeout; the guard only protects against a scheduler bug.
+  local guard = now() + req.timeout + 5
+  while self.results[id] == nil do
+    if self.closed then return closed_result() end
+    if now() > guard then
+      self.eng:cancel(id)
+      self.waiting[id] = nil
+      return { status = 0, headers = {}, body = "",
+               err = { kind = "timeout", message = "no answer within " .. req.timeout .. " s" } }
+    end
+    self:pump(1)
+  end
+  local r = self.results[id]
+  self.results[id] = nil
+  return r
+end
+
+--- Sends a request whose result goes to fn(result) from inside pump (fn must not block).
+function Transport:submit(req, fn)
+  local id = self.eng:submit(req)
+  self.waiting[id] = fn
+  return id
+end
+
+function Transport:cancel(id)
+  self.waiting[id] = nil
+  return self.eng:cancel(id)
+end
+
+--- Wakes task `co` now: a transfer it waits for is cancelled and answers err.kind
+-- "cancelled"; a sleep ends early. Returns true if the task was waiting.
+function Transport:interrupt(co)
+  local id = self.blocked_on[co]
+  if id then
+    self.blocked_on[co] = nil
+    self.waiting[id] = nil
+    self.eng:cancel(id)
+    self:_resume(co, { id = id, status = 0, headers = {}, body = "",
+                       err = { kind = "cancelled", message = "cancelled" } })
+    return true
+  end
+  if self.sleepers[co] then
+    self.sleepers[co] = nil
+    self:_resume(co)
+    return true
+  end
+  return false
+end
+
+--- Waits `seconds`: yields in a task, otherwise pumps until the time is up.
+function Transport:sleep(seconds)
+  local deadline = now() + seconds
+  if self:in_task() then
+    self.sleepers[(coroutine.running())] = deadline
+    coroutine.yield()
+    return
+  end
+  repeat
+    self:pump(deadline - now())
+  until now() >= deadline or self.closed
+end
+
+--- Waits until pred() is true or `timeout` seconds pass. Returns true or false.
+-- In a task it checks every 10 ms; elsewhere it pumps (pred is re-checked after each pump).
+function Transport:wait_until(pred, timeout)
+  local deadline = now() + timeout
+  while not pred() do
+    local left = deadline - now()
+    if left <= 0 or self.closed then return pred() and true or false end
+    if self:in_task() then
+      self:sleep(math.min(0.01, left))
+    else
+      self:pump(math.min(left, 0.25))
+    end
+  end
+  return true
+end
+
+function Transport:_run_ready()
+  -- Tasks made while running this batch wait for the next round, so one busy task cannot
+  -- starve network progress.
+  local batch = self.ready
+  if #batch == 0 then return end
+  self.ready = {}
+  for i = 1, #batch do
+    self:_resume(batch[i])
+  end
+end
+
+function Transport:_wake_sleepers()
+  local t = now()
+  local due
+  for co, deadline in pairs(self.sleepers) do
+    if deadline <= t then
+      due = due or {}
+      due[#due + 1] = co
+    end
+  end
+  if due then
+    for i = 1, #due do
+      self.sleepers[due[i]] = nil
+      self:_resume(due[i])
+    end
+  end
+end
+
+--- Seconds until pump has work to do (0 = now), or nil when only socket activity matters.
+function Transport:timeout()
+  if self.closed then return nil end
+  if #self.ready > 0 then return 0 end
+  local t = self.eng:timeout()
+  local n = now()
+  for _, deadline in pairs(self.sleepers) do
+    local d = deadline - n
+    if d < 0 then d = 0 end
+    if t == nil or d < t then t = d end
+  end
+  return t
+end
+
+--- Runs ready tasks, waits up to `timeout` seconds for the network, hands finished
+-- transfers to whoever waits for them, and wakes tasks whose sleep is over.
+function Transport:pump(timeout)
+  if self.closed then return end
+  self:_run_ready()
+  local wait = timeout or 0
+  local t = self:timeout()
+  if t ~= nil and t < wait then wait = t end
+  if wait < 0 then wait = 0 end
+  local done = self.eng:step(wait)
+  for i = 1, #done do
+    local r = done[i]
+    local w = self.waiting[r.id]
+    self.waiting[r.id] = nil
+    if w == BLOCKED then
+      self.results[r.id] = r
+    elseif type(w) == "thread" then
+      self:_resume(w, r)
+    elseif type(w) == "function" then
+      w(r)
+    end
+  end
+  self:_wake_sleepers()
+  self:_run_ready()
+end
+
+function Transport:pollfd() return self.eng:pollfd() end
+function Transport:events() return self.eng:events() end
+function Transport:pending() return self.eng:pending() end
+function Transport:clear_cookies() return self.eng:clear_cookies() end
+
+function Transport:close()
+  if self.closed then return end
+  self.closed = true
+  self.eng:close()
+  self.waiting, self.results, self.ready, self.sleepers = {}, {}, {}, {}
+end
+
+return M

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Installs the Debian packages a make target needs, and only the missing ones.
+# Usage: scripts/deps.sh [build|bench|check]...   (default: build)
+# "build" covers make, make test and make demo.
+set -e
+build="make gcc pkg-config lua5.4 liblua5.4-dev libcurl4-openssl-dev lua-cjson libmicrohttpd-dev
+ libjansson-dev lua-busted lua-check luarocks lua-socket lua-luv lua-cqueues openssl ca-certificates"
+bench="wrk valgrind linux-perf"
+check="clang libfuzzer-14-dev libclang-rt-14-dev valgrind"
+
+want=""
+for set in ${*:-build}; do
+  case "$set" in
+    build) want="$want $build" ;;
+    bench) want="$want $build $bench" ;;
+    check) want="$want $build $check" ;;
+    *) echo "deps.sh: unknown set '$set' (build, bench or check)" >&2; exit 2 ;;
+  esac
+done
+
+missing=""
+for p in $want; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps.sh: installing Debian packages:$missing"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,192 @@
+-- Shared fixtures for the specs: a real gws-sim on a free loopback port per test file, and an
+-- HTTP client for its /sim control API that is NOT our own code (LuaSocket), so a bug in
+-- gws.core cannot hide behind the fixture that checks it.
+local http = require "socket.http"
+local ltn12 = require "ltn12"
+local socket = require "socket"
+local cjson = require "cjson"
+
+local helper = {}
+
+helper.SIM = os.getenv("GWS_SIM") or "./build/gws-sim"
+helper.sleep = socket.sleep
+helper.gettime = socket.gettime
+
+local Sim = {}
+Sim.__index = Sim
+
+local function shell_quote(s)
+  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+
+--- Starts a simulator. opts.port (default 0 = any free port), opts.flags (array of extra
+-- command-line words). Returns a Sim with .url, .port, :ctl(), :stop().
+function helper.start_sim(opts)
+  opts = opts or {}
+  local words = { shell_quote(helper.SIM), "--port", tostring(opts.port or 0) }
+  for _, f in ipairs(opts.flags or {}) do words[#words + 1] = shell_quote(f) end
+  local log = os.tmpname()
+  -- `exec` keeps one pid from the shell to the simulator, so we can signal it.
+  local cmd = ("exec sh -c 'echo $$; exec \"$0\" \"$@\" 2>>%s' %s"):format(log, table.concat(words, " "))
+  local pipe = assert(io.popen(cmd, "r"))
+  local pid = tonumber(pipe:read("l"))
+  local line = pipe:read("l")
+  if not pid or not line then
+    pipe:close()
+    local f = io.open(log)
+    local err = f and f:read("a") or ""
+    if f then f:close() end
+    os.remove(log)
+    error("gws-sim did not start: " .. err)
+  end
+  local url = assert(line:match("^listening on (%S+)$"), "unexpected first line: " .. line)
+  return setmetatable({ pid = pid, pipe = pipe, url = url, log = log,
+    port = tonumber(url:match(":(%d+)$")) }, Sim)
+end
+
+--- Calls the control API: returns HTTP status and the decoded JSON body (or raw text).
+function Sim:ctl(method, path, body)
+  local out = {}
+  local payload = body ~= nil and cjson.encode(body) or nil
+  local _, status = http.request {
+    url = self.url .. path,
+    method = method,
+    headers = payload and { ["content-type"] = "application/json",
+                            ["content-length"] = tostring(#payload) } or nil,
+    source = payload and ltn12.source.string(payload) or nil,
+    sink = ltn12.sink.table(out),
+  }
+  local text = table.concat(out)
+  local ok, decoded = pcall(cjson.decode, text)
+  return status, ok and decoded or text
+end
+
+--- POST /sim/sessions; returns the new session id.
+function Sim:offer(agent, text, customer)
+  local status, res = self:ctl("POST", "/sim/sessions", {
+    customer = customer or { nickname = "PersonP", phone = "+15550100" },
+    text = text or "Hello World", agent = agent,
+  })
+  assert(status == 200, "POST /sim/sessions failed: " .. tostring(status))
+  return res.id
+end
+
+function Sim:session(id)
+  local status, res = self:ctl("GET", "/sim/sessions/" .. id)
+  assert(status == 200, "GET /sim/sessions/" .. id .. " answered " .. tostring(status))
+  return res
+end
+
+function Sim:say(id, text)
+  return self:ctl("POST", "/sim/sessions/" .. id .. "/messages", { text = text })
+end
+
+--- The /api/v2 requests the simulator saw (optionally only those since seq).
+function Sim:requests(since)
+  local _, res = self:ctl("GET", "/sim/requests" .. (since and ("?since=" .. since) or ""))
+  return res.requests
+end
+
+function Sim:clear_requests()
+  self:ctl("DELETE", "/sim/requests")
+end
+
+function Sim:fault(spec)
+  local status, res = self:ctl("POST", "/sim/faults", spec)
+  assert(status == 200, "POST /sim/faults failed: " .. tostring(status))
+  return res
+end
+
+--- Stops the simulator (SIGTERM, then SIGKILL after 5 s). Returns its exit status.
+function Sim:stop()
+  if not self.pid then return end
+  os.execute("kill -TERM " .. self.pid .. " 2>/dev/null")
+  local deadline = socket.gettime() + 5
+  while os.execute("kill -0 " .. self.pid .. " 2>/dev/null") and socket.gettime() < deadline do
+    socket.sleep(0.02)
+  end
+  os.execute("kill -KILL " .. self.pid .. " 2>/dev/null")
+  local _, _, code = self.pipe:close()
+  os.remove(self.log)
+  self.pid = nil
+  return code
+end
+
+--- The simulator's stderr so far (for failure messages).
+function Sim:stderr()
+  local f = io.open(self.log)
+  if not f then return "" end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+--- A client for this simulator; opts override the defaults.
+function helper.client(sim, opts)
+  local sms = require "gws.sms"
+  local o = { url = sim.url, username = "agent1", password = "password", timeout = 5 }
+  for k, v in pairs(opts or {}) do o[k] = v end
+  return sms.new(o)
+end
+
+--- Polls `client` until pred() is true or `timeout` s pass; returns pred()'s last value.
+function helper.poll_until(client, pred, timeout)
+  local deadline = socket.gettime() + (timeout or 5)
+  local v = pred()
+  while not v and socket.gettime() < deadline do
+    client:poll(0.05)
+    v = pred()
+  end
+  return v
+end
+
+--- Records every event of the given names: rec.list is { {name, ...}, … }.
+function helper.recorder(client, names)
+  local rec = { list = {} }
+  for _, name in ipairs(names) do
+    client:on(name, function(...)
+      rec.list[#rec.list + 1] = table.pack(name, ...)
+    end)
+  end
+  function rec:names()
+    local out = {}
+    for i, e in ipairs(self.list) do out[i] = e[1] end
+    return out
+  end
+  function rec:of(name)
+    local out = {}
+    for _, e in ipairs(self.list) do
+      if e[1] == name then out[#out + 1] = e end
+    end
+    return out
+  end
+  return rec
+end
+
+--- Parses the vendor's seed page into the three notifications it shows (field names and
+-- values, with the sample's non-JSON quirks tolerated by stripping the blank lines).
+function helper.seed_notifications()
+  local path = os.getenv("GWS_SEED") or "../shared/spec/seed-accept.txt"
+  local f = io.open(path)
+  if not f then return nil end
+  local text = f:read("a")
+  f:close()
+  local out = {}
+  local start = text:find("Notification", 1, true)
+  local pos = start
+  while true do
+    local s = text:find("{", pos, true)
+    if not s then break end
+    local depth, i = 0, s
+    repeat
+      local c = text:sub(i, i)
+      if c == "{" then depth = depth + 1 elseif c == "}" then depth = depth - 1 end
+      i = i + 1
+    until depth == 0 or i > #text
+    out[#out + 1] = cjson.decode(text:sub(s, i - 1))
+    pos = i
+  end
+  return out
+end
+
+return helper

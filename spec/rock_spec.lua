@@ -1,0 +1,27 @@
+-- The rockspec really builds and installs: `luarocks make` into a throwaway tree, then a
+-- fresh lua5.4 that can only see that tree loads gws.sms and gws.core from it.
+describe("the rock", function()
+  it("installs with luarocks make and loads from the installed tree", function()
+    local tree = os.tmpname()
+    os.remove(tree)
+    finally(function() os.execute("rm -rf '" .. tree .. "'") end)
+    local log = tree .. ".log"
+    local ok = os.execute(("luarocks --lua-version=5.4 --tree='%s' make --deps-mode=none "
+      .. "rockspec/gws-sms-scm-1.rockspec > '%s' 2>&1"):format(tree, log))
+    local f = io.open(log)
+    local out = f and f:read("a") or ""
+    if f then f:close() end
+    os.remove(log)
+    assert.is_true(ok == true, "luarocks make failed:\n" .. out)
+    local probe = ([[LUA_PATH='%s/share/lua/5.4/?.lua;%s/share/lua/5.4/?/init.lua;/usr/share/lua/5.4/?.lua' ]]
+      .. [[LUA_CPATH='%s/lib/lua/5.4/?.so;/usr/lib/x86_64-linux-gnu/lua/5.4/?.so' lua5.4 -e ']]
+      .. [[local sms = require "gws.sms"; local core = require "gws.core";]]
+      .. [[io.write(package.searchpath("gws.core", package.cpath), " ", sms.VERSION, " ", core._VERSION)']])
+      :format(tree, tree, tree)
+    local p = io.popen(probe .. " 2>&1")
+    local line = p:read("a")
+    p:close()
+    assert.truthy(line:find(tree .. "/lib/lua/5.4/gws/core.so", 1, true), line)
+    assert.truthy(line:find("gws.core", 1, true), line)
+  end)
+end)
