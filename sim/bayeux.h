@@ -33,7 +33,10 @@ size_t bayeux_forget_all(struct sim *sim);
  */
 void bayeux_handle(struct sim *sim, const char *user, const json_t *body, struct reply *out);
 
-/* True when `channel` matches `pattern`: exact, "/a/*" (one segment), "/a/**" (any depth). */
+/*
+ * True when `channel` matches `pattern`: equal, or the pattern ends in a segment "*" (one
+ * more segment) or "**" (one or more segments, any depth).
+ */
 int bayeux_channel_matches(const char *pattern, const char *channel);
 
 #endif

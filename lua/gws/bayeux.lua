@@ -68,7 +68,9 @@ end
 -- transport of its own), timeout, poll_margin, backoff_base, backoff_cap, max_attempts,
 -- give_up_after (seconds), max_pending, on_error, emitter, log; and for an owner such as the
 -- GWS client, on_forbidden() (HTTP 403: refresh credentials) and on_handshake(first) (called in
--- the poller right after each handshake, before any message of the new session is queued).
+-- the poller right after each handshake, before any message of the new session is queued) and
+-- on_receive(message) (called in the poller for each event message before it is queued; it may
+-- make requests, which delays the queueing and so keeps order).
 function M.new(opts)
   if type(opts) ~= "table" then errors.arg("opts", "expected a table", 2) end
   if type(opts.url) ~= "string" or not opts.url:match("^https?://") then
@@ -101,6 +103,7 @@ function M.new(opts)
     stop_requested = false,
     on_forbidden = opts.on_forbidden,
     on_handshake = opts.on_handshake,
+    on_receive = opts.on_receive,
     log = opts.log,
   }, Bayeux)
   for k, v in pairs(DEFAULTS) do self[k] = opts[k] or v end
@@ -221,6 +224,7 @@ end
 function Bayeux:_queue_events(replies)
   for _, m in ipairs(replies) do
     if type(m) == "table" and type(m.channel) == "string" and m.channel:sub(1, 6) ~= "/meta/" then
+      if self.on_receive then self.on_receive(m) end
       self.emitter:push(self._deliver, self, m)
     end
   end

@@ -45,7 +45,8 @@ end
 local forwarded = {
   "start_session", "end_session", "connect", "ready", "not_ready", "on", "off", "on_error",
   "poll", "step", "run", "stop", "pollfd", "events", "timeout", "session", "sessions",
-  "list_sessions", "get_session", "messages", "operation", "wait_reference", "user_uri",
+  "list_sessions", "get_session", "messages", "operation", "wait_reference", "user_uri", "sleep",
+  "pending",
 }
 for _, e in ipairs(operations.list) do forwarded[#forwarded + 1] = e.name end
 

@@ -147,6 +147,7 @@ function M.new(opts)
   self.csrf_header, self.csrf_value, self.csrf_gen = "X-CSRF-TOKEN", nil, 0
   self._sessions, self._order = {}, {}
   self._refs, self._ref_order = {}, {}
+  self._intake_last = {} -- session id -> highest message index queued for dispatch
   self.closed = false
 
   self.emitter = emitter.new { on_error = opts.on_error, max_pending = self.max_pending }
@@ -172,6 +173,7 @@ function M.new(opts)
     give_up_after = opts.give_up_after,
     on_forbidden = function() self:_refresh_csrf(self.timeout, true) end,
     on_handshake = function(first) self:_on_handshake(first) end,
+    on_receive = function(msg) self:_intake(msg) end,
     log = self.log and function(level, msg) self:_log(level, "%s", msg) end,
   }
   return self
@@ -339,6 +341,44 @@ function Client:_on_notification(data)
   end
 end
 
+function Client:_note_intake(id, messages)
+  local hi = self._intake_last[id] or 0
+  for _, m in ipairs(messages) do
+    local i = type(m) == "table" and math.tointeger(m.index)
+    if i and i > hi then hi = i end
+  end
+  self._intake_last[id] = hi
+end
+
+--- Runs in the poller for each event message before it is queued. A NewMessages whose first
+-- index skips past the last one seen means events were lost in transit (or the server skips
+-- numbers): fetch the gap first and queue it ahead, so the transcript stays whole and in order.
+function Client:_intake(msg)
+  local data = msg.data
+  if type(data) ~= "table" or type(data.messages) ~= "table" then return end
+  local id = session_id_of(data)
+  if not id then return end
+  local lo
+  for _, m in ipairs(data.messages) do
+    local i = type(m) == "table" and math.tointeger(m.index)
+    if i and (lo == nil or i < lo) then lo = i end
+  end
+  local seen = self._intake_last[id] or 0
+  if lo and lo > seen + 1 then
+    self:_log("info", "session %s: messages %d..%d missing; fetching them", id, seen + 1, lo - 1)
+    local missed, err = self:messages(id, { start_index = seen + 1, count = lo - seen - 1 })
+    if missed and #missed > 0 then
+      self:_note_intake(id, missed)
+      self.emitter:push(self._on_notification, self, { messageType = "MessageLogUpdated",
+        notificationType = "NewMessages", messages = missed, smssessionUri = data.smssessionUri,
+        resynced = true })
+    elseif not missed then
+      self:_log("warn", "session %s: could not fetch missing messages: %s", id, tostring(err))
+    end
+  end
+  self:_note_intake(id, data.messages)
+end
+
 --- Resync after a re-handshake: what happened while we were away becomes the same events a
 -- live connection would have delivered; the model's per-index dedupe keeps each message once.
 function Client:_on_handshake(first)
@@ -371,6 +411,7 @@ function Client:_resync()
       if s.state ~= "Invited" and s.state ~= "Revoked" and (not final or known) then
         local msgs = self:messages(s.id, { start_index = (known and known.last_index or 0) + 1 })
         if msgs and #msgs > 0 then
+          self:_note_intake(s.id, msgs)
           changed = changed + 1
           push { messageType = "MessageLogUpdated", notificationType = "NewMessages", messages = msgs,
                  smssessionUri = s.uri, resynced = true }
@@ -682,6 +723,20 @@ end
 
 function Client:stop()
   self._stop = true
+end
+
+--- How many notifications and events are waiting for dispatch (see max_pending).
+function Client:pending()
+  check_client(self, "pending")
+  return self.emitter:pending()
+end
+
+--- Waits `seconds`: yields inside client:run() callbacks (others keep running), otherwise
+-- keeps the client's network going while it waits (no callbacks run).
+function Client:sleep(seconds)
+  check_client(self, "sleep")
+  check_timeout(seconds, 2, "seconds")
+  self.transport:sleep(seconds)
 end
 
 --- Stops notifications, tells the server (best effort, within a second) and frees the

@@ -1,0 +1,65 @@
+/* JSON comes from lua-cjson rather than a parser of our own: it is fast, fuzzed and already the
+ * encoder the Lua side uses, so both directions agree on numbers, nulls and escapes. */
+#include <lauxlib.h>
+
+#include "json.h"
+
+void json_push_decoder(lua_State *L)
+{
+    int top = lua_gettop(L);
+
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "cjson.safe");
+    lua_call(L, 1, 1);
+    /* A private instance, so another library reconfiguring the shared cjson module (depth
+     * limits, number handling) cannot change what our results look like. */
+    lua_getfield(L, -1, "new");
+    if (!lua_isfunction(L, -1))
+        luaL_error(L, "gws.core: cjson.safe has no new(); lua-cjson >= 2.1 is required");
+    lua_call(L, 0, 1);
+
+    /* Servers speak RFC 8259; NaN, Infinity and hex numbers mean a broken body, not data. */
+    lua_getfield(L, -1, "decode_invalid_numbers");
+    if (lua_isfunction(L, -1)) {
+        lua_pushboolean(L, 0);
+        lua_call(L, 1, 0);
+    } else {
+        lua_pop(L, 1);
+    }
+
+    lua_getfield(L, -1, "decode");
+    if (!lua_isfunction(L, -1))
+        luaL_error(L, "gws.core: cjson.safe instance has no decode()");
+    lua_replace(L, top + 1);
+    lua_settop(L, top + 1);
+}
+
+int json_decode(lua_State *L, int decoder, const char *s, size_t len)
+{
+    decoder = lua_absindex(L, decoder);
+    lua_pushvalue(L, decoder);
+    lua_pushlstring(L, s, len);
+    /* pcall: whatever cjson raises (even out of memory) must not unwind through our C frames
+     * while they hold curl handles. */
+    if (lua_pcall(L, 1, 2, 0) != LUA_OK) {
+        if (!lua_isstring(L, -1)) {
+            lua_pop(L, 1);
+            lua_pushliteral(L, "JSON decoder failed");
+        }
+        lua_pushnil(L);
+        lua_insert(L, -2);
+        return 0;
+    }
+    /* cjson.safe reports failure as (nil, message); a JSON null decodes to cjson.null instead,
+     * so a nil first value always means failure. */
+    if (lua_isnil(L, -2)) {
+        if (!lua_isstring(L, -1)) {
+            lua_pop(L, 1);
+            lua_pushliteral(L, "invalid JSON");
+        }
+        return 0;
+    }
+    lua_pop(L, 1);
+    lua_pushnil(L);
+    return 1;
+}

@@ -1,0 +1,194 @@
+/* Request validation. Everything a caller passes is checked here, before curl sees it, because
+ * a CR or LF in a URL or header would let a value smuggle extra headers or requests onto the
+ * wire, and a half-built transfer is harder to unwind than a refusal up front. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <lauxlib.h>
+
+#include "request.h"
+
+/* The request table is argument 2 of eng:submit(req); luaL_argerror renumbers for methods. */
+#define REQ_ARG 2
+
+static int field_error(lua_State *L, const char *field, const char *what)
+{
+    return luaL_argerror(L, REQ_ARG, lua_pushfstring(L, "%s: %s", field, what));
+}
+
+static const char *check_string_field(lua_State *L, int idx, const char *field, size_t *len,
+                                      int required)
+{
+    int t = lua_getfield(L, idx, field);
+    if (t == LUA_TNIL && !required) {
+        lua_pop(L, 1);
+        return NULL;
+    }
+    /* Strictly strings: a number would be converted in place, which surprises callers. */
+    if (t != LUA_TSTRING)
+        field_error(L, field, lua_pushfstring(L, "string expected, got %s", lua_typename(L, t)));
+    const char *s = lua_tolstring(L, -1, len);
+    /* Keep the string anchored on the stack so the pointer outlives any table change. */
+    return s;
+}
+
+static int has_byte_in(const char *s, size_t len, const char *set)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] == '\0' || strchr(set, s[i]) != NULL)
+            return 1;
+    return 0;
+}
+
+/* RFC 9110 token characters: anything else in a name could end the header early. */
+static int is_token(const char *s, size_t len)
+{
+    static const char extra[] = "!#$%&'*+-.^_`|~";
+    if (len == 0)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c != '\0' && strchr(extra, c) != NULL)))
+            return 0;
+    }
+    return 1;
+}
+
+static void check_method(lua_State *L, int idx, struct request *req)
+{
+    static const char *const methods[] = { "GET", "POST", "PUT", "DELETE" };
+    size_t len;
+    const char *m = check_string_field(L, idx, "method", &len, 1);
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
+        if (strcmp(m, methods[i]) == 0 && strlen(methods[i]) == len) {
+            req->method = methods[i];
+            return;
+        }
+    }
+    field_error(L, "method", "expected GET, POST, PUT or DELETE");
+}
+
+static void check_url(lua_State *L, int idx, struct request *req)
+{
+    size_t len;
+    const char *u = check_string_field(L, idx, "url", &len, 1);
+    if (strncasecmp(u, "http://", 7) != 0 && strncasecmp(u, "https://", 8) != 0)
+        field_error(L, "url", "must start with http:// or https://");
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)u[i];
+        /* Control bytes and spaces never belong in a URL on the request line. */
+        if (c <= ' ' || c == 0x7f)
+            field_error(L, "url", "contains a space, control character or NUL");
+    }
+    req->url = u;
+}
+
+static void check_headers(lua_State *L, int idx, struct request *req)
+{
+    int t = lua_getfield(L, idx, "headers");
+    if (t == LUA_TNIL) {
+        lua_pop(L, 1);
+        req->headers = 0;
+        return;
+    }
+    if (t != LUA_TTABLE)
+        field_error(L, "headers", lua_pushfstring(L, "table expected, got %s", lua_typename(L, t)));
+    int h = lua_gettop(L);
+    lua_pushnil(L);
+    while (lua_next(L, h) != 0) {
+        if (lua_type(L, -2) != LUA_TSTRING)
+            field_error(L, "headers", "names must be strings");
+        size_t nlen, vlen;
+        const char *name = lua_tolstring(L, -2, &nlen);
+        if (!is_token(name, nlen))
+            field_error(L, "headers", lua_pushfstring(L, "invalid header name '%s'", name));
+        if (lua_type(L, -1) != LUA_TSTRING)
+            field_error(L, "headers", lua_pushfstring(L, "value of '%s' must be a string", name));
+        const char *value = lua_tolstring(L, -1, &vlen);
+        if (has_byte_in(value, vlen, "\r\n"))
+            field_error(L, "headers",
+                        lua_pushfstring(L, "value of '%s' contains CR, LF or NUL", name));
+        lua_pop(L, 1);
+    }
+    req->headers = h;
+}
+
+static void check_body(lua_State *L, int idx, struct request *req)
+{
+    req->body = check_string_field(L, idx, "body", &req->body_len, 0);
+    /* Refused rather than dropped: a GET body would be silently lost by curl. */
+    if (req->body != NULL && strcmp(req->method, "GET") == 0)
+        field_error(L, "body", "a GET request has no body");
+}
+
+static void check_timeout(lua_State *L, int idx, struct request *req)
+{
+    int t = lua_getfield(L, idx, "timeout");
+    if (t != LUA_TNUMBER)
+        field_error(L, "timeout", lua_pushfstring(L, "number expected, got %s", lua_typename(L, t)));
+    double v = lua_tonumber(L, -1);
+    lua_pop(L, 1);
+    /* Every transfer needs a finite bound: an unbounded one could pin a connection forever. */
+    if (!(v > 0) || !isfinite(v))
+        field_error(L, "timeout", "must be a finite number of seconds > 0");
+    req->timeout = v;
+}
+
+void request_check(lua_State *L, int idx, struct request *req)
+{
+    idx = lua_absindex(L, idx);
+    luaL_checktype(L, idx, LUA_TTABLE);
+    memset(req, 0, sizeof *req);
+    check_method(L, idx, req);
+    check_url(L, idx, req);
+    check_headers(L, idx, req);
+    check_body(L, idx, req);
+    check_timeout(L, idx, req);
+}
+
+static struct curl_slist *append_line(struct curl_slist *list, const char *line)
+{
+    struct curl_slist *next = curl_slist_append(list, line);
+    if (next == NULL)
+        curl_slist_free_all(list);
+    return next;
+}
+
+struct curl_slist *request_header_list(lua_State *L, const struct request *req)
+{
+    /* An empty Expect: stops curl from waiting for "100 Continue" before sending a body,
+     * a round trip that only matters for uploads far larger than ours. */
+    struct curl_slist *list = append_line(NULL, "Expect:");
+    if (list == NULL || req->headers == 0)
+        return list;
+
+    lua_pushnil(L);
+    while (lua_next(L, req->headers) != 0) {
+        size_t nlen, vlen;
+        const char *name = lua_tolstring(L, -2, &nlen);
+        const char *value = lua_tolstring(L, -1, &vlen);
+        char *line = malloc(nlen + vlen + 3);
+        if (line == NULL) {
+            lua_pop(L, 2);
+            curl_slist_free_all(list);
+            return NULL;
+        }
+        /* curl drops "Name:" (it means "remove this header"); "Name;" sends it empty. */
+        if (vlen == 0)
+            snprintf(line, nlen + 2, "%s;", name);
+        else
+            snprintf(line, nlen + vlen + 3, "%s: %s", name, value);
+        list = append_line(list, line);
+        free(line);
+        lua_pop(L, 1);
+        if (list == NULL) {
+            lua_pop(L, 1);
+            return NULL;
+        }
+    }
+    return list;
+}

@@ -1,0 +1,63 @@
+/* One HTTP exchange: its easy-handle setup, the capture of its response into C buffers, and
+ * the Lua result table built from those buffers once curl has finished with it. */
+#ifndef GWS_TRANSFER_H
+#define GWS_TRANSFER_H
+
+#include <stddef.h>
+#include <curl/curl.h>
+#include <lua.h>
+
+#include "request.h"
+
+/* Engine-wide settings every transfer applies. */
+struct transfer_config {
+    char *username;         /* NULL: no HTTP auth */
+    char *password;
+    char *ca_file;
+    char *user_agent;
+    int insecure;
+    size_t max_body;
+    size_t max_header;
+    long connect_timeout_ms;
+    CURLSH *share;          /* cookies and DNS, shared by the engine's transfers */
+};
+
+struct buffer {
+    char *data;
+    size_t len, cap;
+};
+
+enum transfer_cap { CAP_NONE, CAP_BODY, CAP_HEADER };
+
+struct transfer {
+    struct transfer *prev, *next;   /* the engine's in-flight or finished list */
+    lua_Integer id;
+    CURL *easy;                     /* NULL once handed back to the engine */
+    struct curl_slist *req_headers;
+    struct buffer body;
+    struct buffer headers;          /* "name\0value\0" pairs of the latest response */
+    size_t header_bytes;            /* everything received, across interim responses too */
+    size_t max_body, max_header;
+    enum transfer_cap cap_hit;
+    CURLcode result;                /* the rest is read from the handle as it finishes */
+    long status;
+    long connects;
+    double time;
+    char errbuf[CURL_ERROR_SIZE];
+};
+
+/* Allocates a transfer for `easy` and configures the handle; never raises.
+ * On failure returns NULL, leaves `easy` for the caller and stores the reason in *rc. */
+struct transfer *transfer_new(lua_State *L, CURL *easy, const struct request *req,
+                              const struct transfer_config *cfg, CURLcode *rc);
+
+/* Records the outcome while the easy handle still holds it (reuse resets the handle). */
+void transfer_finish(struct transfer *t, CURLcode result);
+
+/* Frees the transfer's own memory. The easy handle must already have been taken back. */
+void transfer_free(struct transfer *t);
+
+/* Pushes the result table; `decoder` is the stack index of the JSON decode function. */
+void transfer_push_result(lua_State *L, struct transfer *t, int decoder);
+
+#endif

@@ -1,0 +1,133 @@
+/*
+ * Operations that bring another agent in: Transfer (to an agent or a queue), Invite
+ * (conference), Consult and CancelConsult. Their outcome arrives later, when the target
+ * accepts or rejects (store_ops.c), so here only the offer is made.
+ */
+#include "store_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/*
+ * The agent a targetUri (".../api/v2/users/<name>") or targetPath ("/users/<name>") names:
+ * its last path segment. NULL with *err set when it is unknown (6), the actor itself (10)
+ * or already in the session (2).
+ */
+static struct agent *resolve_target(struct op_ctx *c, const char *target, json_t **err)
+{
+    size_t len = strlen(target);
+    while (len > 0 && target[len - 1] == '/')
+        len--;
+    size_t start = len;
+    while (start > 0 && target[start - 1] != '/')
+        start--;
+    char name[256];
+    snprintf(name, sizeof name, "%.*s", (int)(len - start), target + start);
+    struct agent *a = st_agent(c->s, name);
+    const struct party *q = a ? st_party_of(c->ss, a->name) : NULL;
+    if (!a)
+        *err = st_status(c->http, 6, "User %s not found", name);
+    else if (strcmp(a->name, c->p->agent) == 0)
+        *err = st_status(c->http, 10, "Cannot target yourself (%s)", name);
+    else if (q && st_party_active(q))
+        *err = st_status(c->http, 2, "%s is already in session %s", name, c->ss->id);
+    else
+        return a;
+    return NULL;
+}
+
+/* Reads exactly one of two string parameters into *value; *which is its name. 0 when
+ * fine, else -1 with the answer in c->err. */
+static int one_of(struct op_ctx *c, const char *a, const char *b, const char **which,
+                  const char **value)
+{
+    const char *va, *vb;
+    if (st_param_string(c, a, false, &va) || st_param_string(c, b, false, &vb))
+        return -1;
+    if (!va && !vb) {
+        c->err = st_status(c->http, 1, "Missing required parameter: %s or %s", a, b);
+        return -1;
+    }
+    if (va && vb) {
+        c->err = st_status(c->http, 10, "Give either %s or %s, not both", a, b);
+        return -1;
+    }
+    *which = va ? a : b;
+    *value = va ? va : vb;
+    return 0;
+}
+
+json_t *st_op_transfer(struct op_ctx *c)
+{
+    const char *which, *target, *text;
+    json_t *err = NULL;
+    if (one_of(c, "targetUri", "queueName", &which, &target) ||
+        st_param_string(c, "text", false, &text))
+        return c->err;
+    struct agent *a = NULL;
+    if (strcmp(which, "targetUri") == 0 && !(a = resolve_target(c, target, &err)))
+        return err;
+    if (!a)     /* a queue: whoever is Ready and not in the session yet */
+        a = st_pick_ready(c->s, c->ss, c->p->agent, false);
+    long long ref = ++c->s->next_ref;
+    if (!a) {
+        /* accepted now, failed later: that is how the API reports an empty queue */
+        char msg[512];
+        snprintf(msg, sizeof msg, "No agent available in queue %s", target);
+        st_notify_state(c->s, c->ss, c->p, "Error", ref, msg);
+        return st_ok_ref(c->http, ref);
+    }
+    if (!st_offer(c->s, c->ss, a->name, ROLE_TRANSFER, c->p->agent, ref))
+        return NULL;
+    return st_ok_ref(c->http, ref);
+}
+
+/* Invite and Consult: an offer to one named agent. */
+static json_t *bring_in(struct op_ctx *c, enum party_role role, long long *ref)
+{
+    const char *which, *target;
+    json_t *err = NULL;
+    if (one_of(c, "targetUri", "targetPath", &which, &target))
+        return c->err;
+    struct agent *a = resolve_target(c, target, &err);
+    if (!a)
+        return err;
+    /* one consultation at a time: CancelConsult has to know which one it cancels */
+    if (role == ROLE_CONSULT && st_consult_of(c->ss, c->p->agent))
+        return st_status(c->http, 2, "A consultation is already in progress in session %s",
+                         c->ss->id);
+    *ref = ++c->s->next_ref;
+    if (!st_offer(c->s, c->ss, a->name, role, c->p->agent, *ref))
+        return NULL;
+    return st_ok_ref(c->http, *ref);
+}
+
+json_t *st_op_invite(struct op_ctx *c)
+{
+    long long ref = 0;
+    return bring_in(c, ROLE_CONFERENCE, &ref);
+}
+
+json_t *st_op_consult(struct op_ctx *c)
+{
+    long long ref = 0;
+    json_t *r = bring_in(c, ROLE_CONSULT, &ref);
+    if (ref > 0 && r)   /* the actor's capabilities now include CancelConsult */
+        st_notify_state(c->s, c->ss, c->p, "StatusChange", ref, NULL);
+    return r;
+}
+
+json_t *st_op_cancel_consult(struct op_ctx *c)
+{
+    /* the capability check guarantees there is one */
+    struct party *q = st_consult_of(c->ss, c->p->agent);
+    long long ref = ++c->s->next_ref;
+    if (q && q->state == PS_INVITED) {
+        q->state = PS_REVOKED;
+        st_notify_state(c->s, c->ss, q, "StatusChange", 0, NULL);
+        st_notify_state(c->s, c->ss, c->p, "StatusChange", ref, NULL);
+    } else {
+        st_notify_state(c->s, c->ss, c->p, "Error", ref, "Consultation already accepted");
+    }
+    return st_ok_ref(c->http, ref);
+}
