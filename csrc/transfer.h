@@ -27,7 +27,8 @@ struct buffer {
     size_t len, cap;
 };
 
-enum transfer_cap { CAP_NONE, CAP_BODY, CAP_HEADER };
+/* Why one of our callbacks stopped the transfer; curl itself only sees a write error. */
+enum transfer_abort { ABORT_NONE, ABORT_BODY, ABORT_HEADER, ABORT_MEMORY };
 
 struct transfer {
     struct transfer *prev, *next;   /* the engine's in-flight or finished list */
@@ -38,7 +39,7 @@ struct transfer {
     struct buffer headers;          /* "name\0value\0" pairs of the latest response */
     size_t header_bytes;            /* everything received, across interim responses too */
     size_t max_body, max_header;
-    enum transfer_cap cap_hit;
+    enum transfer_abort aborted;
     CURLcode result;                /* the rest is read from the handle as it finishes */
     long status;
     long connects;

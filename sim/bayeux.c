@@ -9,6 +9,7 @@
 
 #define CLIENT_ID_LEN 32
 #define CLIENT_IDLE_MS 60000    /* a client with no connect for this long is forgotten */
+#define PEER_CHECK_MS 1000      /* how often a held connect looks whether its client hung up */
 
 struct client {
     struct client *next;
@@ -166,16 +167,14 @@ void bayeux_store_publish(void *ud, const char *user, const char *channel, json_
     if (!data)
         return;
     /*
-     * The store may keep a reference and change the value later (the reply is written out
-     * after the lock is released): copy anything we do not own alone.
+     * The reply is written out after the lock is released, and the store may share parts
+     * of `data` with its own state and change them later: queue a private copy.
      */
-    if (data->refcount > 1) {
-        json_t *copy = json_deep_copy(data);
-        json_decref(data);
-        if (!copy)
-            return;
-        data = copy;
-    }
+    json_t *copy = json_deep_copy(data);
+    json_decref(data);
+    if (!copy)
+        return;
+    data = copy;
     sweep_idle(sim->bayeux);
     deliver(sim, user, channel, data);
 }
@@ -338,9 +337,11 @@ static void take_events(struct client *c, long max_batch, json_t *replies)
 }
 
 /* Holds the connect (the lock is released while waiting) until there is a reason to answer. */
-static void hold_connect(struct sim *sim, const char *user, struct client *c, const json_t *msg,
-                    json_t *replies)
+static void hold_connect(struct request *rq, struct client *c, const json_t *msg,
+                         json_t *replies)
 {
+    struct sim *sim = rq->sim;
+    const char *user = rq->user;
     long timeout = sim->cfg->poll_timeout_ms;
     /* A client may ask for less, e.g. CometD's first connect says advice.timeout = 0. */
     json_t *adv = json_object_get(json_object_get(msg, "advice"), "timeout");
@@ -355,13 +356,17 @@ static void hold_connect(struct sim *sim, const char *user, struct client *c, co
     c->last_seen = sim_now_ms();
     sim_wake_all(sim);          /* an older connect of this client answers now */
     int64_t deadline = c->last_seen + timeout;
+    bool gone = false;
     for (;;) {
         /* Look the client up again after every wait: it may have been forgotten meanwhile. */
         c = find_client(sim->bayeux, id, user);
-        if (!c || queue_pending(c) > 0 || sim->shutting_down || c->connect_gen != gen ||
-            sim_now_ms() >= deadline)
+        if (!c || sim->shutting_down || c->connect_gen != gen || sim_now_ms() >= deadline)
             break;
-        sim_wait_until(sim, deadline);
+        /* Events taken by a poll whose client hung up would be lost: leave them queued. */
+        if ((gone = request_peer_closed(rq)) || queue_pending(c) > 0)
+            break;
+        int64_t check = sim_now_ms() + PEER_CHECK_MS;
+        sim_wait_until(sim, check < deadline ? check : deadline);
     }
     if (!c) {
         add_unknown_client(replies, "/meta/connect", msg);
@@ -374,7 +379,7 @@ static void hold_connect(struct sim *sim, const char *user, struct client *c, co
         json_object_set_new(r, "advice", retry_advice(sim));
     json_array_append_new(replies, r);
     /* A superseded connect leaves the events to the newer one. */
-    if (c->connect_gen == gen)
+    if (c->connect_gen == gen && !gone)
         take_events(c, sim->cfg->max_batch, replies);
 }
 
@@ -391,9 +396,10 @@ static void publish(struct sim *sim, const char *user, struct client *c, const c
     deliver(sim, user, channel, copy);
 }
 
-static void handle_message(struct sim *sim, const char *user, const json_t *msg,
-                           json_t *replies)
+static void handle_message(struct request *rq, const json_t *msg, json_t *replies)
 {
+    struct sim *sim = rq->sim;
+    const char *user = rq->user;
     const char *channel = json_string_value(json_object_get(msg, "channel"));
     if (!json_is_object(msg) || !channel || channel[0] != '/') {
         add_error(replies, channel, msg, "400::Message without a valid channel");
@@ -408,7 +414,7 @@ static void handle_message(struct sim *sim, const char *user, const json_t *msg,
     if (!c)
         add_unknown_client(replies, channel, msg);
     else if (strcmp(channel, "/meta/connect") == 0)
-        hold_connect(sim, user, c, msg, replies);
+        hold_connect(rq, c, msg, replies);
     else if (strcmp(channel, "/meta/subscribe") == 0)
         subscribe(c, channel, msg, replies, 1);
     else if (strcmp(channel, "/meta/unsubscribe") == 0)
@@ -423,8 +429,9 @@ static void handle_message(struct sim *sim, const char *user, const json_t *msg,
         publish(sim, user, c, channel, msg, replies);
 }
 
-void bayeux_handle(struct sim *sim, const char *user, const json_t *body, struct reply *out)
+void bayeux_handle(struct request *rq, const json_t *body, struct reply *out)
 {
+    struct sim *sim = rq->sim;
     if (!json_is_array(body) && !json_is_object(body)) {
         reply_gws_error(out, 400, 10, "Bayeux body must be a message or an array of messages");
         return;
@@ -438,8 +445,7 @@ void bayeux_handle(struct sim *sim, const char *user, const json_t *body, struct
     pthread_mutex_lock(&sim->lock);
     sweep_idle(sim->bayeux);
     for (size_t i = 0; i < n; i++)
-        handle_message(sim, user, json_is_array(body) ? json_array_get(body, i) : body,
-                       replies);
+        handle_message(rq, json_is_array(body) ? json_array_get(body, i) : body, replies);
     pthread_mutex_unlock(&sim->lock);
     /* Every message object in the reply is ours alone; it is safe to serialise later. */
     reply_json(out, 200, replies);

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "http_reply.h"
+#include "http_request.h"
 
 struct sim;
 struct bayeux;
@@ -28,10 +29,11 @@ void bayeux_store_publish(void *ud, const char *user, const char *channel, json_
 size_t bayeux_forget_all(struct sim *sim);
 
 /*
- * Answers one POST /api/v2/notifications of an authenticated user. Takes sim->lock itself
- * and may wait on sim->cond for a long poll. `body` is the parsed request (array or object).
+ * Answers one POST /api/v2/notifications of the authenticated rq->user. Takes sim->lock
+ * itself and may wait on sim->cond for a long poll. `body` is the parsed request (array or
+ * object).
  */
-void bayeux_handle(struct sim *sim, const char *user, const json_t *body, struct reply *out);
+void bayeux_handle(struct request *rq, const json_t *body, struct reply *out);
 
 /*
  * True when `channel` matches `pattern`: equal, or the pattern ends in a segment "*" (one

@@ -68,6 +68,16 @@ void sim_wake_all(struct sim *sim);
 /* Fills `out` with 2*nbytes lowercase hex characters from the kernel's CSPRNG plus a NUL. */
 int sim_random_hex(char *out, size_t nbytes);
 
+/*
+ * Binds `host`:`port` (0 = any free port) and listens; sets *bound_port. Our own socket
+ * rather than MHD's so the port is known before the daemon (and the store) start.
+ * Returns the fd, or -1 after reporting on stderr.
+ */
+int http_listen(const char *host, int port, int *bound_port);
+
+/* A whole file (e.g. a PEM) as a NUL-terminated string, or NULL after reporting. */
+char *http_read_file(const char *path);
+
 /* Starts the daemon on an already listening socket (MHD takes it over). 0 ok, -1 error. */
 int http_start(struct sim *sim, int listen_fd);
 

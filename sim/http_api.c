@@ -154,7 +154,7 @@ static void notifications(struct request *rq, struct reply *out)
 {
     json_t *body = object_body(rq, out, true);
     if (body) {
-        bayeux_handle(rq->sim, rq->user, body, out);
+        bayeux_handle(rq, body, out);
         json_decref(body);
     }
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 struct request *request_new(struct sim *sim, const char *raw_uri)
 {
@@ -103,6 +104,18 @@ void path_free(struct path_segments *ps)
 bool path_is(const struct path_segments *ps, int i, const char *s)
 {
     return i < ps->n && strcmp(ps->seg[i], s) == 0;
+}
+
+bool request_peer_closed(const struct request *rq)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (!ci)
+        return false;
+    char c;
+    /* 0 = orderly close; EAGAIN = still open; data = a pipelined request, still open. */
+    ssize_t n = recv(ci->connect_fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
 
 int parse_long(const char *s, long *out)

@@ -55,6 +55,12 @@ void path_free(struct path_segments *ps);
 /* True when segment i exists and equals s. */
 bool path_is(const struct path_segments *ps, int i, const char *s);
 
+/*
+ * True when the client has closed its end (a held long poll then should not take events it
+ * can never receive). Never blocks.
+ */
+bool request_peer_closed(const struct request *rq);
+
 /* Parses a whole decimal long; 0 ok, -1 not a number. */
 int parse_long(const char *s, long *out);
 

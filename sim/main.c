@@ -10,15 +10,14 @@
 #include "http_log.h"
 #include "http_session.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define EXIT_USAGE 2
@@ -65,7 +64,11 @@ static int wait_for_stop_signal(void)
     sigaddset(&stop, SIGTERM);
     sigaddset(&stop, SIGINT);
     pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
+    /* poll first: sanitizers deliver signals promptly only inside calls they know block. */
+    struct pollfd pfd = { .fd = stop_pipe[0], .events = POLLIN };
     unsigned char b = 0;
+    while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
+        ;
     while (read(stop_pipe[0], &b, 1) < 0 && errno == EINTR)
         ;
     return b;
@@ -176,84 +179,12 @@ static int parse_args(int argc, char **argv, struct options *o)
     return 0;
 }
 
-/* Binds and listens; sets *port to the port actually bound. Returns the fd or -1. */
-static int open_listener(const char *host, int want, int *port)
-{
-    char service[16];
-    snprintf(service, sizeof service, "%d", want);
-    struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV };
-    struct addrinfo *res = NULL;
-    int rc = getaddrinfo(host, service, &hints, &res);
-    if (rc != 0) {
-        fprintf(stderr, "gws-sim: --host %s: %s\n", host, gai_strerror(rc));
-        return -1;
-    }
-    int fd = -1, err = 0;
-    for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-                    ai->ai_protocol);
-        if (fd < 0) {
-            err = errno;
-            continue;
-        }
-        int one = 1;
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
-            err = errno;
-            close(fd);
-            fd = -1;
-        }
-    }
-    freeaddrinfo(res);
-    if (fd < 0) {
-        fprintf(stderr, "gws-sim: cannot listen on %s:%d: %s\n", host, want, strerror(err));
-        return -1;
-    }
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof ss;
-    getsockname(fd, (struct sockaddr *)&ss, &len);
-    *port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-                                           : ((struct sockaddr_in *)&ss)->sin_port);
-    return fd;
-}
-
-/* The whole file as a NUL-terminated string, or NULL (reported). */
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    if (f) {
-        for (;;) {
-            if (len + 4096 + 1 > cap) {
-                char *nb = realloc(buf, cap = cap ? cap * 2 : 8192);
-                if (!nb)
-                    break;
-                buf = nb;
-            }
-            size_t n = fread(buf + len, 1, cap - len - 1, f);
-            len += n;
-            if (n == 0)
-                break;
-        }
-        if (ferror(f) || !buf) {
-            free(buf);
-            buf = NULL;
-        } else {
-            buf[len] = '\0';
-        }
-        fclose(f);
-    }
-    if (!buf)
-        fprintf(stderr, "gws-sim: cannot read %s: %s\n", path, strerror(errno));
-    return buf;
-}
-
 static int load_state(struct sim *sim, const char *path)
 {
-    if (access(path, F_OK) != 0)
-        return 0;       /* first run: the file appears at exit */
+    struct stat st;
+    /* First run: no file, or an empty one (e.g. made by mktemp); it is written at exit. */
+    if (stat(path, &st) != 0 || st.st_size == 0)
+        return 0;
     json_error_t err;
     json_t *state = json_load_file(path, 0, &err);
     if (!state) {
@@ -323,8 +254,8 @@ static int sim_init(struct sim *sim, const struct sim_config *cfg)
     sim->log = reqlog_new(REQLOG_MAX_ENTRIES);
     sim->faults = faults_new();
     if (cfg->tls_cert) {
-        if (!(sim->tls_cert_pem = read_file(cfg->tls_cert)) ||
-            !(sim->tls_key_pem = read_file(cfg->tls_key)))
+        if (!(sim->tls_cert_pem = http_read_file(cfg->tls_cert)) ||
+            !(sim->tls_key_pem = http_read_file(cfg->tls_key)))
             return -1;
     }
     return sim->bayeux && sim->sessions && sim->log && sim->faults ? 0 : -1;
@@ -352,7 +283,7 @@ static int run(struct sim *sim, const struct options *o)
 {
     const struct sim_config *cfg = &o->cfg;
     int port = 0;
-    int fd = open_listener(cfg->host, cfg->port, &port);
+    int fd = http_listen(cfg->host, cfg->port, &port);
     if (fd < 0)
         return -1;
     sim->port = port;

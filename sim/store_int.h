@@ -128,6 +128,8 @@ const char *st_role_name(enum party_role r);
 const char *st_sess_state_name(enum sess_state st);
 const char *st_msg_type_name(enum msg_type t);
 struct party *st_consult_of(const struct sms_session *ss, const char *inviter);
+/* The handing-over agent leaves a transfer: Completed, ParticipantLeft, everyone told. */
+void st_hand_over(sim_store *s, struct sms_session *ss, struct party *from, long long ref);
 
 /* store_notify.c: what goes out through the publish callback */
 void st_notify_state(sim_store *s, const struct sms_session *ss, const struct party *p,

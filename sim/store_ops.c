@@ -106,11 +106,7 @@ static json_t *op_accept(struct op_ctx *c)
     struct party *inviter = p->inviter ? st_party_of(ss, p->inviter) : NULL;
     if (p->role == ROLE_TRANSFER && inviter && st_party_joined(inviter)) {
         /* a transfer is complete once taken: the inviter is out */
-        inviter->state = PS_COMPLETED;
-        inviter->joined = false;
-        st_broadcast_message(c->s, ss, st_append(ss, MT_LEFT, inviter, NULL, false), NULL, 0);
-        st_broadcast_participants(c->s, ss, NULL);
-        st_notify_state(c->s, ss, inviter, "StatusChange", p->inviter_ref, NULL);
+        st_hand_over(c->s, ss, inviter, p->inviter_ref);
     } else if (p->role == ROLE_CONSULT && inviter && st_party_active(inviter)) {
         st_notify_state(c->s, ss, inviter, "StatusChange", p->inviter_ref, NULL);
     }

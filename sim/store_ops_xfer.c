@@ -13,7 +13,8 @@
  * its last path segment. NULL with *err set when it is unknown (6), the actor itself (10)
  * or already in the session (2).
  */
-static struct agent *resolve_target(struct op_ctx *c, const char *target, json_t **err)
+/* The last path segment of a target, copied into buf. */
+static const char *target_name(const char *target, char *buf, size_t size)
 {
     size_t len = strlen(target);
     while (len > 0 && target[len - 1] == '/')
@@ -21,8 +22,14 @@ static struct agent *resolve_target(struct op_ctx *c, const char *target, json_t
     size_t start = len;
     while (start > 0 && target[start - 1] != '/')
         start--;
+    snprintf(buf, size, "%.*s", (int)(len - start), target + start);
+    return buf;
+}
+
+static struct agent *resolve_target(struct op_ctx *c, const char *target, json_t **err)
+{
     char name[256];
-    snprintf(name, sizeof name, "%.*s", (int)(len - start), target + start);
+    target_name(target, name, sizeof name);
     struct agent *a = st_agent(c->s, name);
     const struct party *q = a ? st_party_of(c->ss, a->name) : NULL;
     if (!a)
@@ -60,13 +67,25 @@ static int one_of(struct op_ctx *c, const char *a, const char *b, const char **w
 json_t *st_op_transfer(struct op_ctx *c)
 {
     const char *which, *target, *text;
+    char name[256];
     json_t *err = NULL;
     if (one_of(c, "targetUri", "queueName", &which, &target) ||
         st_param_string(c, "text", false, &text))
         return c->err;
     struct agent *a = NULL;
-    if (strcmp(which, "targetUri") == 0 && !(a = resolve_target(c, target, &err)))
-        return err;
+    if (strcmp(which, "targetUri") == 0) {
+        /* A warm transfer: the target already joined (as consultant or in a conference),
+         * so the session is theirs at once and the actor is out. */
+        struct party *q = st_party_of(c->ss, target_name(target, name, sizeof name));
+        if (q && st_party_joined(q) && q != c->p) {
+            long long ref = ++c->s->next_ref;
+            q->role = ROLE_MAIN;
+            st_hand_over(c->s, c->ss, c->p, ref);
+            return st_ok_ref(c->http, ref);
+        }
+        if (!(a = resolve_target(c, target, &err)))
+            return err;
+    }
     if (!a)     /* a queue: whoever is Ready and not in the session yet */
         a = st_pick_ready(c->s, c->ss, c->p->agent, false);
     long long ref = ++c->s->next_ref;
@@ -80,6 +99,15 @@ json_t *st_op_transfer(struct op_ctx *c)
     if (!st_offer(c->s, c->ss, a->name, ROLE_TRANSFER, c->p->agent, ref))
         return NULL;
     return st_ok_ref(c->http, ref);
+}
+
+void st_hand_over(sim_store *s, struct sms_session *ss, struct party *from, long long ref)
+{
+    from->state = PS_COMPLETED;
+    from->joined = false;
+    st_broadcast_message(s, ss, st_append(ss, MT_LEFT, from, NULL, false), NULL, 0);
+    st_broadcast_participants(s, ss, NULL);
+    st_notify_state(s, ss, from, "StatusChange", ref, NULL);
 }
 
 /* Invite and Consult: an offer to one named agent. */

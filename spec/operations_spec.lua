@@ -25,13 +25,15 @@ end
 describe("SMS operations", function()
   local sim, client
 
-  setup(function() sim = helper.start_sim() end)
-  teardown(function() sim:stop() end)
   before_each(function()
+    sim = helper.start_sim()
     client = helper.client(sim)
     assert(client:start_session())
   end)
-  after_each(function() client:close() end)
+  after_each(function()
+    client:close()
+    sim:stop()
+  end)
 
   describe("messages to the customer", function()
     local cases = {
@@ -123,8 +125,11 @@ describe("SMS operations", function()
     local res, err = client:operation(id, "SetInFocus")
     assert.is_nil(err)
     assert.equals(0, res.statusCode)
-    local req = last(sim:requests())
-    assert.same({ operationName = "SetInFocus" }, cjson.decode(req.body))
+    local posted
+    for _, r in ipairs(sim:requests()) do
+      if r.path == "/api/v2/me/smssessions/" .. id then posted = r end
+    end
+    assert.same({ operationName = "SetInFocus" }, cjson.decode(posted.body))
     -- and reports the server's refusal like any other operation
     res, err = client:operation(id, "NoSuchOperation", { x = 1 })
     assert.is_nil(res)
@@ -308,10 +313,14 @@ end)
 
 describe("the agent's session and reads", function()
   local sim, client
-  setup(function() sim = helper.start_sim() end)
-  teardown(function() sim:stop() end)
-  before_each(function() client = helper.client(sim) end)
-  after_each(function() client:close() end)
+  before_each(function()
+    sim = helper.start_sim()
+    client = helper.client(sim)
+  end)
+  after_each(function()
+    client:close()
+    sim:stop()
+  end)
 
   it("start_session, ready, not_ready and end_session", function()
     assert.truthy(client:start_session { channels = { "sms" } })
@@ -355,13 +364,15 @@ end)
 
 describe("the session model", function()
   local sim, client
-  setup(function() sim = helper.start_sim() end)
-  teardown(function() sim:stop() end)
   before_each(function()
+    sim = helper.start_sim()
     client = helper.client(sim)
     assert(client:start_session())
   end)
-  after_each(function() client:close() end)
+  after_each(function()
+    client:close()
+    sim:stop()
+  end)
 
   it("stays right when notifications of several sessions interleave", function()
     local ids = {}

@@ -488,13 +488,13 @@ function Bayeux:poll(timeout)
     errors.arg("timeout", "must be a number >= 0", 2)
   end
   local n = self.emitter:dispatch()
+  if n > 0 then return n end
+  -- At least one pass over the network, even with timeout 0.
   local deadline = now() + timeout
-  while n == 0 and not self.transport.closed do
-    local left = deadline - now()
-    if left <= 0 then break end
-    self.transport:pump(left)
+  repeat
+    self.transport:pump(math.max(0, deadline - now()))
     n = self.emitter:dispatch()
-  end
+  until n > 0 or now() >= deadline or self.transport.closed
   return n
 end
 

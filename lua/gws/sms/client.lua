@@ -164,14 +164,14 @@ function M.new(opts)
     url = self.api .. "/notifications",
     transport = self.transport,
     emitter = self.emitter,
-    headers = function() return self:_csrf_headers() end,
+    headers = function() return self:_bayeux_headers() end,
     timeout = self.timeout,
     poll_margin = opts.poll_margin,
     backoff_base = opts.backoff_base,
     backoff_cap = opts.backoff_cap,
     max_attempts = opts.max_attempts,
     give_up_after = opts.give_up_after,
-    on_forbidden = function() self:_refresh_csrf(self.timeout, true) end,
+    on_forbidden = function() self:_refresh_csrf(self.timeout, true, self._bayeux_gen) end,
     on_handshake = function(first) self:_on_handshake(first) end,
     on_receive = function(msg) self:_intake(msg) end,
     log = self.log and function(level, msg) self:_log(level, "%s", msg) end,
@@ -194,24 +194,42 @@ function Client:_csrf_headers()
   return {}
 end
 
+-- Headers of each Bayeux request; remembers which HTTP session it was sent with.
+function Client:_bayeux_headers()
+  self._bayeux_gen = self.csrf_gen
+  return self:_csrf_headers()
+end
+
 function Client:_take_csrf(headers)
   if not headers then return end
   local name, value = headers["x-csrf-header"], headers["x-csrf-token"]
   if name and value and name:match("^[%w%-_]+$") then
-    if value ~= self.csrf_value then self.csrf_gen = self.csrf_gen + 1 end
     self.csrf_header, self.csrf_value = name, value
   end
 end
 
 --- Gets a CSRF token (GET /me, which also checks the credentials). With `forget`, the HTTP
--- session is dropped first, so cookie and token are refreshed together.
-function Client:_refresh_csrf(timeout, forget)
+-- session is dropped first, so cookie and token are refreshed together. `sent_gen` is the
+-- csrf_gen of the request that was refused: if a refresh finished since it was sent, or one
+-- is running now, that one serves (two refreshes would invalidate each other's cookie).
+function Client:_refresh_csrf(timeout, forget, sent_gen)
+  timeout = timeout or self.timeout
   if forget then
+    if self._refreshing then
+      self.transport:wait_until(function() return not self._refreshing end, timeout)
+      return true
+    end
+    if sent_gen and sent_gen ~= self.csrf_gen then return true end
     self:_log("info", "refreshing the HTTP session (cookie and CSRF token)")
+    self._refreshing = true
     self.transport:clear_cookies()
     self.csrf_value = nil
   end
   local res, err = self:_call("GET", "/me", nil, timeout)
+  if forget then
+    self._refreshing = false
+    self.csrf_gen = self.csrf_gen + 1
+  end
   if res and type(res.user) == "table" then self.user = res.user end
   return res, err
 end
@@ -229,11 +247,12 @@ function Client:_interpret(r, method, path)
       :format(self.username), { http_status = 401, code = 20 })
   end
   local j = r.json
-  if type(j) == "table" and math.type(j.statusCode) == "integer" then
-    if j.statusCode == 0 then return j end
+  local code = type(j) == "table" and math.tointeger(j.statusCode)
+  if code then
+    if code == 0 then return j end
     return nil, errors.new("status", ("%s: %s"):format(where,
-      tostring(j.statusMessage or errors.status_text[j.statusCode] or "failed")),
-      { code = j.statusCode, http_status = r.status })
+      tostring(j.statusMessage or errors.status_text[code] or "failed")),
+      { code = code, http_status = r.status })
   end
   if r.status >= 300 then
     return nil, errors.new("http", ("%s answered HTTP %d: %s"):format(where, r.status, snippet(r.body)),
@@ -276,10 +295,8 @@ function Client:_call(method, path, body, timeout, retried)
   if csrf_refused and modifying and self.csrf and not retried then
     -- The token or the HTTP session is gone. Refresh both once (unless another request just
     -- did) and retry once.
-    if gen == self.csrf_gen then
-      local _, err = self:_refresh_csrf(timeout, true)
-      if err then return nil, err end
-    end
+    local _, err = self:_refresh_csrf(timeout, true, gen)
+    if err then return nil, err end
     return self:_call(method, path, body, timeout, true)
   end
   return self:_interpret(r, method, path)
@@ -672,7 +689,7 @@ end
 --- Waits for the notification that carries `ref` (a referenceId from an operation's answer).
 function Client:wait_reference(ref, timeout)
   check_client(self, "wait_reference")
-  if math.type(ref) ~= "integer" then errors.arg("ref", "expected an integer referenceId", 2) end
+  if not math.tointeger(ref) then errors.arg("ref", "expected an integer referenceId", 2) end
   check_timeout(timeout, 2)
   return self:_wait(function() return self._refs[ref] end, timeout,
     ("no notification carried referenceId %d"):format(ref))

@@ -90,6 +90,7 @@ function Session:add_messages(list)
     local i = type(m) == "table" and math.tointeger(m.index)
     if i and not self.seen[i] then
       self.seen[i] = true
+      m.index = i -- JSON numbers may arrive as floats
       fresh[#fresh + 1] = m
     end
   end

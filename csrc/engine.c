@@ -1,0 +1,322 @@
+/* The engine drives curl's multi socket API from one epoll set, so a host event loop needs to
+ * watch a single fd however many connections are open, and step() never blocks longer than
+ * curl's own next deadline. Nothing here calls Lua: curl callbacks only update C state. */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "engine.h"
+
+static void list_push(struct transfer_list *l, struct transfer *t)
+{
+    t->next = NULL;
+    t->prev = l->tail;
+    if (l->tail != NULL)
+        l->tail->next = t;
+    else
+        l->head = t;
+    l->tail = t;
+    l->count++;
+}
+
+static void list_unlink(struct transfer_list *l, struct transfer *t)
+{
+    if (t->prev != NULL)
+        t->prev->next = t->next;
+    else
+        l->head = t->next;
+    if (t->next != NULL)
+        t->next->prev = t->prev;
+    else
+        l->tail = t->prev;
+    t->prev = t->next = NULL;
+    l->count--;
+}
+
+static struct transfer *list_find(const struct transfer_list *l, lua_Integer id)
+{
+    for (struct transfer *t = l->head; t != NULL; t = t->next)
+        if (t->id == id)
+            return t;
+    return NULL;
+}
+
+/* Mirrors curl's interest in a socket into the epoll set. */
+static int on_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
+{
+    struct engine *e = userp;
+    (void)easy;
+    (void)socketp;
+    if (what == CURL_POLL_REMOVE) {
+        /* curl may already have closed it, which removed it from the set: not an error. */
+        epoll_ctl(e->epfd, EPOLL_CTL_DEL, s, NULL);
+        return 0;
+    }
+    struct epoll_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.data.fd = s;
+    if (what & CURL_POLL_IN)
+        ev.events |= EPOLLIN;
+    if (what & CURL_POLL_OUT)
+        ev.events |= EPOLLOUT;
+    /* MOD first: most calls change a socket curl already told us about. ENOENT also covers a
+     * socket number reused after a close dropped the old registration. */
+    if (epoll_ctl(e->epfd, EPOLL_CTL_MOD, s, &ev) == 0)
+        return 0;
+    if (errno == ENOENT && epoll_ctl(e->epfd, EPOLL_CTL_ADD, s, &ev) == 0)
+        return 0;
+    return -1; /* curl fails the transfers on this socket rather than leaving them deaf */
+}
+
+/* Only records the deadline: calling back into curl from here is not allowed. */
+static int on_timer(CURLM *multi, long timeout_ms, void *userp)
+{
+    struct engine *e = userp;
+    (void)multi;
+    if (timeout_ms < 0) {
+        e->has_deadline = 0;
+    } else {
+        e->has_deadline = 1;
+        e->deadline = gws_monotonic() + (double)timeout_ms / 1000.0;
+    }
+    return 0;
+}
+
+const char *engine_init(struct engine *e)
+{
+    e->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (e->epfd < 0)
+        return "cannot create epoll fd";
+    e->cfg.share = curl_share_init();
+    if (e->cfg.share == NULL)
+        return "cannot create curl share handle";
+    /* Cookies: the REST calls and the long poll must carry the same session cookie.
+     * DNS: one lookup serves every transfer to the server. */
+    if (curl_share_setopt(e->cfg.share, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE) != CURLSHE_OK ||
+        curl_share_setopt(e->cfg.share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) != CURLSHE_OK)
+        return "cannot configure curl share handle";
+    e->multi = curl_multi_init();
+    if (e->multi == NULL)
+        return "cannot create curl multi handle";
+    if (curl_multi_setopt(e->multi, CURLMOPT_SOCKETFUNCTION, on_socket) != CURLM_OK ||
+        curl_multi_setopt(e->multi, CURLMOPT_SOCKETDATA, (void *)e) != CURLM_OK ||
+        curl_multi_setopt(e->multi, CURLMOPT_TIMERFUNCTION, on_timer) != CURLM_OK ||
+        curl_multi_setopt(e->multi, CURLMOPT_TIMERDATA, (void *)e) != CURLM_OK)
+        return "cannot configure curl multi handle";
+    e->next_id = 1;
+    e->open = 1;
+    return NULL;
+}
+
+static CURL *take_easy(struct engine *e)
+{
+    if (e->pooled > 0)
+        return e->pool[--e->pooled];
+    return curl_easy_init();
+}
+
+/* Reset as it enters the pool rather than as it leaves, so no idle handle keeps pointers
+ * into a freed transfer (error buffer, header list, callback data). */
+static void give_back_easy(struct engine *e, CURL *easy)
+{
+    if (e->open && e->pooled < ENGINE_POOL_MAX) {
+        /* curl 7.88's reset forgets, without freeing, the list CURLOPT_COOKIEFILE built
+         * (curl#10694, fixed in 8.0). NULL frees it; with a shared jar it clears no cookie. */
+        curl_easy_setopt(easy, CURLOPT_COOKIEFILE, NULL);
+        curl_easy_reset(easy);
+        e->pool[e->pooled++] = easy;
+    } else {
+        curl_easy_cleanup(easy);
+    }
+}
+
+/* Takes the handle out of curl's hands; its connection stays in the multi's cache. */
+static void detach(struct engine *e, struct transfer *t)
+{
+    curl_multi_remove_handle(e->multi, t->easy);
+    give_back_easy(e, t->easy);
+    t->easy = NULL;
+}
+
+lua_Integer engine_submit(struct engine *e, lua_State *L, const struct request *req,
+                          const char **err)
+{
+    CURL *easy = take_easy(e);
+    if (easy == NULL) {
+        *err = "cannot create curl easy handle";
+        return 0;
+    }
+    CURLcode rc;
+    struct transfer *t = transfer_new(L, easy, req, &e->cfg, &rc);
+    if (t == NULL) {
+        give_back_easy(e, easy);
+        *err = curl_easy_strerror(rc);
+        return 0;
+    }
+    t->id = e->next_id++;
+    CURLMcode mrc = curl_multi_add_handle(e->multi, easy);
+    if (mrc != CURLM_OK) {
+        t->easy = NULL;
+        give_back_easy(e, easy);
+        transfer_free(t);
+        *err = curl_multi_strerror(mrc);
+        return 0;
+    }
+    list_push(&e->active, t);
+    return t->id;
+}
+
+static int wait_ms(const struct engine *e, double timeout)
+{
+    if (e->done.count > 0)
+        return 0;
+    double wait = timeout;
+    if (e->has_deadline) {
+        double until = e->deadline - gws_monotonic();
+        if (until < wait)
+            wait = until;
+    }
+    if (!(wait > 0))
+        return 0;
+    /* Rounded up: waking a hair before curl's deadline would only spin once more. */
+    double ms = ceil(wait * 1000.0);
+    return ms >= (double)INT_MAX ? INT_MAX : (int)ms;
+}
+
+static void collect_done(struct engine *e)
+{
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(e->multi, &left)) != NULL) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        char *priv = NULL;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
+        struct transfer *t = (struct transfer *)priv;
+        /* msg dies with the removal below, so its result is read first. */
+        transfer_finish(t, msg->data.result);
+        detach(e, t);
+        list_unlink(&e->active, t);
+        list_push(&e->done, t);
+    }
+}
+
+int engine_step(struct engine *e, double timeout)
+{
+    struct epoll_event events[64];
+    int running;
+    int n = epoll_wait(e->epfd, events, 64, wait_ms(e, timeout));
+    if (n < 0) {
+        /* A signal only cuts the wait short; the caller's loop comes straight back. */
+        if (errno != EINTR)
+            return -1;
+        n = 0;
+    }
+    for (int i = 0; i < n; i++) {
+        int mask = 0;
+        if (events[i].events & EPOLLIN)
+            mask |= CURL_CSELECT_IN;
+        if (events[i].events & EPOLLOUT)
+            mask |= CURL_CSELECT_OUT;
+        if (events[i].events & (EPOLLERR | EPOLLHUP))
+            mask |= CURL_CSELECT_ERR;
+        curl_multi_socket_action(e->multi, events[i].data.fd, mask, &running);
+    }
+    if (e->has_deadline && gws_monotonic() >= e->deadline) {
+        /* Cleared first: the call below usually sets the next deadline from on_timer. */
+        e->has_deadline = 0;
+        curl_multi_socket_action(e->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    }
+    collect_done(e);
+    return 0;
+}
+
+void engine_discard(struct engine *e, struct transfer *t)
+{
+    list_unlink(&e->done, t);
+    transfer_free(t);
+}
+
+int engine_cancel(struct engine *e, lua_Integer id)
+{
+    struct transfer *t = list_find(&e->active, id);
+    if (t != NULL) {
+        detach(e, t);
+        list_unlink(&e->active, t);
+        transfer_free(t);
+        return 1;
+    }
+    t = list_find(&e->done, id);
+    if (t != NULL) {
+        engine_discard(e, t);
+        return 1;
+    }
+    return 0;
+}
+
+double engine_timeout(const struct engine *e)
+{
+    if (e->done.count > 0)
+        return 0;
+    if (!e->has_deadline)
+        return -1;
+    double until = e->deadline - gws_monotonic();
+    return until > 0 ? until : 0;
+}
+
+CURLcode engine_clear_cookies(struct engine *e)
+{
+    /* The jar lives in the share; any handle attached to it can empty it. */
+    CURL *easy = take_easy(e);
+    if (easy == NULL)
+        return CURLE_OUT_OF_MEMORY;
+    CURLcode rc = curl_easy_setopt(easy, CURLOPT_SHARE, e->cfg.share);
+    if (rc == CURLE_OK)
+        rc = curl_easy_setopt(easy, CURLOPT_COOKIELIST, "ALL");
+    give_back_easy(e, easy);
+    return rc;
+}
+
+static void free_string(char **s)
+{
+    free(*s);
+    *s = NULL;
+}
+
+void engine_close(struct engine *e)
+{
+    /* open is dropped first so give_back_easy frees handles instead of pooling them. */
+    e->open = 0;
+    while (e->active.head != NULL) {
+        struct transfer *t = e->active.head;
+        detach(e, t);
+        list_unlink(&e->active, t);
+        transfer_free(t);
+    }
+    while (e->done.head != NULL)
+        engine_discard(e, e->done.head);
+    while (e->pooled > 0)
+        curl_easy_cleanup(e->pool[--e->pooled]);
+    /* Every easy handle is gone, so the share is no longer in use and can go too. */
+    if (e->multi != NULL)
+        curl_multi_cleanup(e->multi);
+    e->multi = NULL;
+    if (e->cfg.share != NULL)
+        curl_share_cleanup(e->cfg.share);
+    e->cfg.share = NULL;
+    if (e->epfd >= 0)
+        close(e->epfd);
+    e->epfd = -1;
+    e->has_deadline = 0;
+    if (e->cfg.password != NULL)
+        explicit_bzero(e->cfg.password, strlen(e->cfg.password));
+    free_string(&e->cfg.password);
+    free_string(&e->cfg.username);
+    free_string(&e->cfg.ca_file);
+    free_string(&e->cfg.user_agent);
+}

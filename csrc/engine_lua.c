@@ -1,0 +1,272 @@
+/* Lua face of the engine. Options are read and checked in full before any C resource exists,
+ * so a bad option raises without leaving anything half-built behind. */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "engine.h"
+#include "engine_lua.h"
+
+#define ENGINE_MT "gws.core.engine"
+
+/* User value 1 of every engine: the decode function, so results are decoded by the instance
+ * of the lua_State that created the engine and no C static ever holds a Lua value. */
+#define DECODER_UV 1
+
+struct options {
+    const char *username, *password, *ca_file, *user_agent;
+    int insecure;
+    lua_Integer max_body, max_header;
+    double connect_timeout;
+};
+
+static int option_error(lua_State *L, const char *name, const char *what)
+{
+    return luaL_argerror(L, 1, lua_pushfstring(L, "%s: %s", name, what));
+}
+
+/* The string stays on the stack, which keeps the returned pointer valid until it is copied. */
+static const char *opt_string(lua_State *L, const char *name, const char *def)
+{
+    int t = lua_getfield(L, 1, name);
+    if (t == LUA_TNIL) {
+        lua_pop(L, 1);
+        return def;
+    }
+    if (t != LUA_TSTRING)
+        option_error(L, name, lua_pushfstring(L, "string expected, got %s", lua_typename(L, t)));
+    size_t len;
+    const char *s = lua_tolstring(L, -1, &len);
+    /* C strings from here on: a NUL would silently cut a password or a path short. */
+    if (strlen(s) != len)
+        option_error(L, name, "must not contain NUL");
+    return s;
+}
+
+static lua_Integer opt_size(lua_State *L, const char *name, lua_Integer def)
+{
+    int isint = 0;
+    lua_getfield(L, 1, name);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return def;
+    }
+    lua_Integer v = lua_tointegerx(L, -1, &isint);
+    if (!isint || lua_type(L, -1) != LUA_TNUMBER || v <= 0)
+        option_error(L, name, "integer > 0 expected");
+    lua_pop(L, 1);
+    return v;
+}
+
+static void read_options(lua_State *L, struct options *o)
+{
+    memset(o, 0, sizeof *o);
+    if (lua_isnoneornil(L, 1)) {
+        lua_settop(L, 0);
+        lua_newtable(L);
+    } else {
+        luaL_checktype(L, 1, LUA_TTABLE);
+    }
+    lua_settop(L, 1);
+    o->username = opt_string(L, "username", NULL);
+    o->password = opt_string(L, "password", NULL);
+    o->ca_file = opt_string(L, "ca_file", NULL);
+    o->user_agent = opt_string(L, "user_agent", "gws-sms/0.1");
+    o->max_body = opt_size(L, "max_body", 16 * 1048576);
+    o->max_header = opt_size(L, "max_header", 256 * 1024);
+
+    int t = lua_getfield(L, 1, "insecure");
+    if (t != LUA_TNIL && t != LUA_TBOOLEAN)
+        option_error(L, "insecure", lua_pushfstring(L, "boolean expected, got %s",
+                                                    lua_typename(L, t)));
+    o->insecure = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+
+    t = lua_getfield(L, 1, "connect_timeout");
+    o->connect_timeout = 10;
+    if (t != LUA_TNIL) {
+        o->connect_timeout = lua_tonumber(L, -1);
+        if (t != LUA_TNUMBER || !(o->connect_timeout > 0) || !isfinite(o->connect_timeout))
+            option_error(L, "connect_timeout", "finite number of seconds > 0 expected");
+    }
+    lua_pop(L, 1);
+}
+
+static char *copy_string(const char *s, int *failed)
+{
+    if (s == NULL)
+        return NULL;
+    char *c = strdup(s);
+    if (c == NULL)
+        *failed = 1;
+    return c;
+}
+
+int engine_lua_new(lua_State *L)
+{
+    struct options o;
+    read_options(L, &o);
+
+    struct engine *e = lua_newuserdatauv(L, sizeof *e, 1);
+    memset(e, 0, sizeof *e);
+    e->epfd = -1;
+    luaL_setmetatable(L, ENGINE_MT);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_setiuservalue(L, -2, DECODER_UV);
+
+    /* From here the userdata's __gc owns whatever gets allocated, even if we raise. */
+    int failed = 0;
+    e->cfg.username = copy_string(o.username, &failed);
+    e->cfg.password = copy_string(o.password, &failed);
+    e->cfg.ca_file = copy_string(o.ca_file, &failed);
+    e->cfg.user_agent = copy_string(o.user_agent, &failed);
+    e->cfg.insecure = o.insecure;
+    e->cfg.max_body = (size_t)o.max_body;
+    e->cfg.max_header = (size_t)o.max_header;
+    double ms = ceil(o.connect_timeout * 1000.0);
+    e->cfg.connect_timeout_ms = ms >= (double)LONG_MAX ? LONG_MAX : (long)ms;
+    const char *err = failed ? "out of memory" : engine_init(e);
+    if (err != NULL) {
+        engine_close(e);
+        return luaL_error(L, "gws.core.new: %s", err);
+    }
+    return 1;
+}
+
+static struct engine *check_engine(lua_State *L)
+{
+    return luaL_checkudata(L, 1, ENGINE_MT);
+}
+
+static struct engine *check_open(lua_State *L)
+{
+    struct engine *e = check_engine(L);
+    if (!e->open)
+        luaL_error(L, "engine is closed");
+    return e;
+}
+
+static int l_submit(lua_State *L)
+{
+    struct engine *e = check_open(L);
+    struct request req;
+    request_check(L, 2, &req);
+    const char *err = NULL;
+    lua_Integer id = engine_submit(e, L, &req, &err);
+    if (id == 0)
+        return luaL_error(L, "submit: %s", err);
+    lua_pushinteger(L, id);
+    return 1;
+}
+
+static int l_step(lua_State *L)
+{
+    struct engine *e = check_open(L);
+    double timeout = luaL_optnumber(L, 2, 0);
+    luaL_argcheck(L, !isnan(timeout), 2, "timeout is NaN");
+    if (engine_step(e, timeout) != 0)
+        return luaL_error(L, "step: epoll_wait: %s", strerror(errno));
+
+    lua_getiuservalue(L, 1, DECODER_UV);
+    int decoder = lua_gettop(L);
+    lua_createtable(L, e->done.count, 0);
+    /* A transfer leaves the done list only after its result is stored, so if building one
+     * raises (out of memory) nothing is lost: the next step or close picks it up. */
+    for (lua_Integer i = 1; e->done.head != NULL; i++) {
+        transfer_push_result(L, e->done.head, decoder);
+        lua_rawseti(L, -2, i);
+        engine_discard(e, e->done.head);
+    }
+    return 1;
+}
+
+static int l_cancel(lua_State *L)
+{
+    struct engine *e = check_open(L);
+    lua_pushboolean(L, engine_cancel(e, luaL_checkinteger(L, 2)));
+    return 1;
+}
+
+static int l_pending(lua_State *L)
+{
+    struct engine *e = check_open(L);
+    /* Finished-but-undelivered transfers count: a `while pending() > 0` loop must still
+     * call step() to collect them. */
+    lua_pushinteger(L, e->active.count + e->done.count);
+    return 1;
+}
+
+static int l_pollfd(lua_State *L)
+{
+    lua_pushinteger(L, check_open(L)->epfd);
+    return 1;
+}
+
+static int l_events(lua_State *L)
+{
+    check_open(L);
+    lua_pushliteral(L, "r");
+    return 1;
+}
+
+static int l_timeout(lua_State *L)
+{
+    double t = engine_timeout(check_open(L));
+    if (t < 0)
+        lua_pushnil(L);
+    else
+        lua_pushnumber(L, t);
+    return 1;
+}
+
+static int l_clear_cookies(lua_State *L)
+{
+    CURLcode rc = engine_clear_cookies(check_open(L));
+    if (rc != CURLE_OK)
+        return luaL_error(L, "clear_cookies: %s", curl_easy_strerror(rc));
+    return 0;
+}
+
+static int l_close(lua_State *L)
+{
+    engine_close(check_engine(L));
+    return 0;
+}
+
+static int l_tostring(lua_State *L)
+{
+    struct engine *e = check_engine(L);
+    if (e->open)
+        lua_pushfstring(L, "%s (%p)", ENGINE_MT, (void *)e);
+    else
+        lua_pushfstring(L, "%s (closed)", ENGINE_MT);
+    return 1;
+}
+
+void engine_lua_open(lua_State *L)
+{
+    static const luaL_Reg methods[] = {
+        { "submit", l_submit },   { "step", l_step },
+        { "cancel", l_cancel },   { "pending", l_pending },
+        { "pollfd", l_pollfd },   { "events", l_events },
+        { "timeout", l_timeout }, { "clear_cookies", l_clear_cookies },
+        { "close", l_close },     { NULL, NULL },
+    };
+    static const luaL_Reg metamethods[] = {
+        { "__gc", l_close },
+        { "__close", l_close },
+        { "__tostring", l_tostring },
+        { NULL, NULL },
+    };
+    /* Already there when a second require (or package.loaded reset) opens the module again. */
+    if (luaL_newmetatable(L, ENGINE_MT)) {
+        luaL_setfuncs(L, metamethods, 0);
+        luaL_newlib(L, methods);
+        lua_setfield(L, -2, "__index");
+    }
+    lua_pop(L, 1);
+}

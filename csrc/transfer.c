@@ -1,0 +1,293 @@
+/* One transfer. curl callbacks here only append to C buffers: they run inside curl, where a
+ * Lua error would longjmp over curl's frames, so all Lua work waits for transfer_push_result. */
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <lauxlib.h>
+
+#include "json.h"
+#include "transfer.h"
+
+static int buffer_append(struct buffer *b, const char *p, size_t n)
+{
+    if (n > b->cap - b->len) {
+        size_t cap = b->cap ? b->cap : 1024;
+        while (cap - b->len < n) {
+            if (cap > SIZE_MAX / 2)
+                return -1;
+            cap *= 2;
+        }
+        char *data = realloc(b->data, cap);
+        if (data == NULL)
+            return -1;
+        b->data = data;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    return 0;
+}
+
+static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+    struct transfer *t = ud;
+    size_t n = size * nmemb;
+    /* Counted here too, not only by CURLOPT_MAXFILESIZE: chunked or unannounced bodies have
+     * no Content-Length for curl to refuse up front. */
+    if (n > t->max_body - t->body.len) {
+        t->aborted = ABORT_BODY;
+        return 0;
+    }
+    if (buffer_append(&t->body, ptr, n) != 0) {
+        t->aborted = ABORT_MEMORY;
+        return 0;
+    }
+    return n;
+}
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+    struct transfer *t = ud;
+    size_t n = size * nmemb;
+    if (n > t->max_header - t->header_bytes) {
+        t->aborted = ABORT_HEADER;
+        return 0;
+    }
+    t->header_bytes += n;
+
+    /* A new status line starts a new response (after 1xx, or a 401 before auth is retried):
+     * only the final response's headers describe the body we return. */
+    if (n >= 5 && memcmp(ptr, "HTTP/", 5) == 0) {
+        t->headers.len = 0;
+        return n;
+    }
+    const char *colon = memchr(ptr, ':', n);
+    /* No colon: the blank end-of-headers line. Leading whitespace: an obsolete folded
+     * continuation; neither carries a header of its own. */
+    if (colon == NULL || colon == ptr || is_space(ptr[0]))
+        return n;
+
+    size_t nlen = (size_t)(colon - ptr);
+    while (nlen > 0 && is_space(ptr[nlen - 1]))
+        nlen--;
+    const char *value = colon + 1, *end = ptr + n;
+    while (value < end && is_space(*value))
+        value++;
+    while (end > value && is_space(end[-1]))
+        end--;
+    size_t vlen = (size_t)(end - value);
+    /* Stored NUL-terminated, so a NUL inside would cut the pair apart; such a header is bogus. */
+    if (nlen == 0 || memchr(ptr, '\0', nlen) || memchr(value, '\0', vlen))
+        return n;
+    /* Cookies belong to curl's cookie engine; handing them to Lua would only invite copies. */
+    if (nlen == 10 && strncasecmp(ptr, "set-cookie", 10) == 0)
+        return n;
+
+    size_t start = t->headers.len;
+    if (buffer_append(&t->headers, ptr, nlen) != 0 || buffer_append(&t->headers, "", 1) != 0 ||
+        buffer_append(&t->headers, value, vlen) != 0 || buffer_append(&t->headers, "", 1) != 0) {
+        t->aborted = ABORT_MEMORY;
+        return 0;
+    }
+    for (size_t i = start; i < start + nlen; i++)
+        if (t->headers.data[i] >= 'A' && t->headers.data[i] <= 'Z')
+            t->headers.data[i] += 'a' - 'A';
+    return n;
+}
+
+static long to_ms(double seconds)
+{
+    double ms = ceil(seconds * 1000.0);
+    if (ms < 1)
+        return 1;
+    return ms >= (double)LONG_MAX ? LONG_MAX : (long)ms;
+}
+
+#define SET(opt, val)                                                                      \
+    do {                                                                                   \
+        CURLcode rc_ = curl_easy_setopt(e, opt, val);                                      \
+        if (rc_ != CURLE_OK)                                                               \
+            return rc_;                                                                    \
+    } while (0)
+
+static CURLcode set_method(CURL *e, const struct request *req)
+{
+    if (strcmp(req->method, "GET") == 0) {
+        SET(CURLOPT_HTTPGET, 1L);
+        return CURLE_OK;
+    }
+    /* POST and PUT always send a body (maybe empty, so Content-Length: 0 is on the wire);
+     * DELETE sends one only when given. Copied, so the Lua string may be collected. */
+    if (req->body != NULL || strcmp(req->method, "DELETE") != 0) {
+        SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+        SET(CURLOPT_COPYPOSTFIELDS, req->body != NULL ? req->body : "");
+    }
+    if (strcmp(req->method, "POST") != 0)
+        SET(CURLOPT_CUSTOMREQUEST, req->method);
+    return CURLE_OK;
+}
+
+static CURLcode configure(CURL *e, struct transfer *t, const struct request *req,
+                          const struct transfer_config *cfg)
+{
+    SET(CURLOPT_PRIVATE, (void *)t);
+    SET(CURLOPT_URL, req->url);
+    SET(CURLOPT_NOSIGNAL, 1L);
+    /* Never follow redirects: curl would resend our credentials to wherever they point. */
+    SET(CURLOPT_FOLLOWLOCATION, 0L);
+    SET(CURLOPT_PROTOCOLS_STR, "http,https");
+    SET(CURLOPT_TIMEOUT_MS, to_ms(req->timeout));
+    SET(CURLOPT_CONNECTTIMEOUT_MS, cfg->connect_timeout_ms);
+    SET(CURLOPT_USERAGENT, cfg->user_agent);
+    if (cfg->username != NULL || cfg->password != NULL) {
+        /* Basic only: letting curl negotiate would cost a 401 round trip per transfer. */
+        SET(CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+        SET(CURLOPT_USERNAME, cfg->username != NULL ? cfg->username : "");
+        SET(CURLOPT_PASSWORD, cfg->password != NULL ? cfg->password : "");
+    }
+    if (cfg->ca_file != NULL)
+        SET(CURLOPT_CAINFO, cfg->ca_file);
+    if (cfg->insecure) {
+        SET(CURLOPT_SSL_VERIFYPEER, 0L);
+        SET(CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    SET(CURLOPT_HTTPHEADER, t->req_headers);
+    /* The share holds the engine's cookie jar; "" switches the cookie engine on without
+     * reading any file. */
+    SET(CURLOPT_SHARE, cfg->share);
+    SET(CURLOPT_COOKIEFILE, "");
+    SET(CURLOPT_WRITEFUNCTION, on_body);
+    SET(CURLOPT_WRITEDATA, (void *)t);
+    SET(CURLOPT_HEADERFUNCTION, on_header);
+    SET(CURLOPT_HEADERDATA, (void *)t);
+    SET(CURLOPT_ERRORBUFFER, t->errbuf);
+    /* Refuses an announced oversized body before any of it is read. */
+    SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)cfg->max_body);
+    return set_method(e, req);
+}
+
+#undef SET
+
+struct transfer *transfer_new(lua_State *L, CURL *easy, const struct request *req,
+                              const struct transfer_config *cfg, CURLcode *rc)
+{
+    struct transfer *t = calloc(1, sizeof *t);
+    if (t == NULL) {
+        *rc = CURLE_OUT_OF_MEMORY;
+        return NULL;
+    }
+    t->max_body = cfg->max_body;
+    t->max_header = cfg->max_header;
+    t->req_headers = request_header_list(L, req);
+    if (t->req_headers == NULL) {
+        *rc = CURLE_OUT_OF_MEMORY;
+    } else {
+        *rc = configure(easy, t, req, cfg);
+        if (*rc == CURLE_OK) {
+            t->easy = easy;
+            return t;
+        }
+    }
+    transfer_free(t);
+    return NULL;
+}
+
+void transfer_finish(struct transfer *t, CURLcode result)
+{
+    t->result = result;
+    curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->status);
+    curl_easy_getinfo(t->easy, CURLINFO_NUM_CONNECTS, &t->connects);
+    curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME, &t->time);
+}
+
+void transfer_free(struct transfer *t)
+{
+    curl_slist_free_all(t->req_headers);
+    free(t->body.data);
+    free(t->headers.data);
+    free(t);
+}
+
+static void push_error(lua_State *L, const struct transfer *t)
+{
+    const char *kind = "transport";
+    lua_createtable(L, 0, 3);
+    if (t->aborted == ABORT_BODY || t->result == CURLE_FILESIZE_EXCEEDED) {
+        kind = "too_large";
+        lua_pushfstring(L, "response body exceeds max_body (%I bytes)", (lua_Integer)t->max_body);
+    } else if (t->aborted == ABORT_HEADER) {
+        kind = "too_large";
+        lua_pushfstring(L, "response headers exceed max_header (%I bytes)",
+                        (lua_Integer)t->max_header);
+    } else if (t->aborted == ABORT_MEMORY) {
+        lua_pushliteral(L, "out of memory while buffering the response");
+    } else {
+        if (t->result == CURLE_OPERATION_TIMEDOUT)
+            kind = "timeout";
+        lua_pushstring(L, t->errbuf[0] ? t->errbuf : curl_easy_strerror(t->result));
+    }
+    lua_setfield(L, -2, "message");
+    lua_pushstring(L, kind);
+    lua_setfield(L, -2, "kind");
+    lua_pushinteger(L, (lua_Integer)t->result);
+    lua_setfield(L, -2, "curl_code");
+}
+
+static void push_headers(lua_State *L, const struct buffer *b)
+{
+    lua_createtable(L, 0, 8);
+    /* Pairs are in arrival order, so setting each in turn makes the last duplicate win. */
+    for (size_t i = 0; i < b->len;) {
+        const char *name = b->data + i;
+        size_t nlen = strlen(name);
+        const char *value = name + nlen + 1;
+        size_t vlen = strlen(value);
+        lua_pushlstring(L, value, vlen);
+        lua_setfield(L, -2, name);
+        i += nlen + vlen + 2;
+    }
+}
+
+void transfer_push_result(lua_State *L, struct transfer *t, int decoder)
+{
+    decoder = lua_absindex(L, decoder);
+    lua_createtable(L, 0, 10);
+    lua_pushinteger(L, t->id);
+    lua_setfield(L, -2, "id");
+    lua_pushinteger(L, t->status);
+    lua_setfield(L, -2, "status");
+    push_headers(L, &t->headers);
+    lua_setfield(L, -2, "headers");
+    lua_pushinteger(L, t->connects);
+    lua_setfield(L, -2, "connects");
+    lua_pushnumber(L, t->time);
+    lua_setfield(L, -2, "time");
+
+    if (t->result != CURLE_OK) {
+        /* A failed transfer's body is a fragment at best; handing it out invites parsing it. */
+        lua_pushliteral(L, "");
+        lua_setfield(L, -2, "body");
+        push_error(L, t);
+        lua_setfield(L, -2, "err");
+        return;
+    }
+    lua_pushlstring(L, t->body.data ? t->body.data : "", t->body.len);
+    lua_setfield(L, -2, "body");
+    if (t->body.len > 0) {
+        if (json_decode(L, decoder, t->body.data, t->body.len)) {
+            lua_pop(L, 1);
+            lua_setfield(L, -2, "json");
+        } else {
+            lua_setfield(L, -3, "json_error");
+            lua_pop(L, 1);
+        }
+    }
+}
