@@ -101,10 +101,16 @@ end
 function Sim:stop()
   if not self.pid then return end
   os.execute("kill -TERM " .. self.pid .. " 2>/dev/null")
-  local deadline = socket.gettime() + 5
-  while os.execute("kill -0 " .. self.pid .. " 2>/dev/null") and socket.gettime() < deadline do
-    socket.sleep(0.02)
+  -- Running until it exits; then it is a zombie (state Z) until pipe:close() reaps it.
+  local function running()
+    local f = io.open("/proc/" .. self.pid .. "/stat")
+    if not f then return false end
+    local stat = f:read("a")
+    f:close()
+    return stat:match("^%d+ %b() (%a)") ~= "Z"
   end
+  local deadline = socket.gettime() + 5
+  while running() and socket.gettime() < deadline do socket.sleep(0.01) end
   os.execute("kill -KILL " .. self.pid .. " 2>/dev/null")
   local _, _, code = self.pipe:close()
   os.remove(self.log)

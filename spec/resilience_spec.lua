@@ -258,7 +258,8 @@ describe("gws.bayeux on its own", function()
       assert.truthy(b:subscribe(ch, function(data) got[#got + 1] = data.n end))
     end
     local handshakes = 0
-    b:on("handshake", function() handshakes = handshakes + 1 end)
+    b:on("handshake", function(info) if not info.first then handshakes = handshakes + 1 end end)
+    b:poll(0.1) -- the first handshake's event
     sim:fault { forget_clients = true }
     local deadline = helper.gettime() + 5
     while handshakes < 1 and helper.gettime() < deadline do b:poll(0.1) end

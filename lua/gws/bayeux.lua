@@ -25,7 +25,7 @@ M.Bayeux = Bayeux
 local now = transport.now
 
 local DEFAULTS = {
-  timeout = 10,           -- seconds for handshake/subscribe/publish requests
+  request_timeout = 10,   -- seconds for handshake/subscribe/publish (option `timeout`)
   poll_margin = 10,       -- seconds the long poll may exceed the server's advice.timeout
   advice_timeout = 30000, -- ms assumed until the server gives advice
   backoff_base = 0.5,     -- seconds before the first retry (before jitter)
@@ -107,6 +107,7 @@ function M.new(opts)
     log = opts.log,
   }, Bayeux)
   for k, v in pairs(DEFAULTS) do self[k] = opts[k] or v end
+  self.request_timeout = opts.timeout or DEFAULTS.request_timeout
   self.max_attempts = opts.max_attempts
   self.give_up_after = opts.give_up_after
   self.transport = opts.transport or transport.new {
@@ -152,7 +153,7 @@ function Bayeux:_send(messages, timeout)
   local body = assert(cjson.encode(messages))
   local r = self.transport:request {
     method = "POST", url = self.url, headers = self:_headers(), body = body,
-    timeout = timeout or self.timeout,
+    timeout = timeout or self.request_timeout,
   }
   if r.err then return nil, errors.new(r.err.kind, r.err.message) end
   if r.status ~= 200 then
@@ -380,7 +381,7 @@ end
 
 --- Starts the poller and waits until connected. Returns true, or nil and an error.
 function Bayeux:connect(timeout)
-  timeout = timeout or self.timeout
+  timeout = timeout or self.request_timeout
   local ok, err = self:start()
   if not ok then return nil, err end
   if self.state == "connected" then return true end

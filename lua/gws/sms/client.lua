@@ -25,7 +25,7 @@ M.VERSION = "0.1.0"
 local LEVELS = { error = 1, warn = 2, info = 3, debug = 4 }
 
 local DEFAULTS = {
-  timeout = 10,
+  request_timeout = 10, -- option `timeout` (the name `timeout` is the host-loop method)
   channels = { "sms" },
   topics = { "/v2/me/*" },
   check_capabilities = true,
@@ -134,9 +134,10 @@ function M.new(opts)
   validate_config(opts)
   local self = setmetatable({}, Client)
   for k, v in pairs(DEFAULTS) do self[k] = v end
-  for _, k in ipairs { "timeout", "channels", "topics", "max_pending", "log_level", "max_string" } do
+  for _, k in ipairs { "channels", "topics", "max_pending", "log_level", "max_string" } do
     if opts[k] ~= nil then self[k] = opts[k] end
   end
+  if opts.timeout ~= nil then self.request_timeout = opts.timeout end
   for _, k in ipairs { "check_capabilities", "csrf", "resync" } do
     if opts[k] ~= nil then self[k] = not not opts[k] end
   end
@@ -165,13 +166,13 @@ function M.new(opts)
     transport = self.transport,
     emitter = self.emitter,
     headers = function() return self:_bayeux_headers() end,
-    timeout = self.timeout,
+    timeout = self.request_timeout,
     poll_margin = opts.poll_margin,
     backoff_base = opts.backoff_base,
     backoff_cap = opts.backoff_cap,
     max_attempts = opts.max_attempts,
     give_up_after = opts.give_up_after,
-    on_forbidden = function() self:_refresh_csrf(self.timeout, true, self._bayeux_gen) end,
+    on_forbidden = function() self:_refresh_csrf(self.request_timeout, true, self._bayeux_gen) end,
     on_handshake = function(first) self:_on_handshake(first) end,
     on_receive = function(msg) self:_intake(msg) end,
     log = self.log and function(level, msg) self:_log(level, "%s", msg) end,
@@ -213,7 +214,7 @@ end
 -- csrf_gen of the request that was refused: if a refresh finished since it was sent, or one
 -- is running now, that one serves (two refreshes would invalidate each other's cookie).
 function Client:_refresh_csrf(timeout, forget, sent_gen)
-  timeout = timeout or self.timeout
+  timeout = timeout or self.request_timeout
   if forget then
     if self._refreshing then
       self.transport:wait_until(function() return not self._refreshing end, timeout)
@@ -264,7 +265,7 @@ function Client:_interpret(r, method, path)
 end
 
 function Client:_call(method, path, body, timeout, retried)
-  timeout = timeout or self.timeout
+  timeout = timeout or self.request_timeout
   local modifying = method ~= "GET"
   if modifying and self.csrf and not self.csrf_value then
     local _, err = self:_refresh_csrf(timeout, false)
@@ -506,7 +507,7 @@ end
 -- starting a contact-center session.
 function Client:connect(timeout)
   check_client(self, "connect")
-  timeout = check_timeout(timeout, 2) or self.timeout
+  timeout = check_timeout(timeout, 2) or self.request_timeout
   if self.bayeux.state == "connected" then return true end
   -- GET /me first: it checks the credentials (a clear error now rather than a Bayeux 401
   -- later) and brings the CSRF token the Bayeux POSTs need.
@@ -654,7 +655,7 @@ end
 -- Waiting and driving
 
 function Client:_wait(pred, timeout, what)
-  timeout = timeout or self.timeout
+  timeout = timeout or self.request_timeout
   local deadline = now() + timeout
   while true do
     local v = pred()
