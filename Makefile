@@ -46,8 +46,10 @@ $(BUILD)/gws-sim: $(SIM_OBJ)
 test: all
 	busted --lua=$(LUA) spec
 
+# The accept story, then an echo bot chatting with a scripted customer.
 demo: all
-	@scripts/with-sim.sh $(LUA) examples/accept_demo.lua
+	@GWS_SIM_FLAGS=--quiet scripts/with-sim.sh sh -c \
+	  '$(LUA) examples/accept_demo.lua && echo && $(LUA) examples/echo_bot.lua --demo'
 
 lint: deps
 	luacheck lua spec examples bench

@@ -46,8 +46,11 @@ function M.notification(data)
   elseif kind == "Error" then
     return head .. " " .. (s and s.id or "?") .. ": " .. tostring(data.errorMessage)
   elseif s then
+    local caps = s.capabilities or {}
+    local shown = table.concat(caps, ", ", 1, math.min(#caps, 5))
+    if #caps > 5 then shown = shown .. (", +%d more"):format(#caps - 5) end
     return ("%s %s: state %s, can %s"):format(head, s.id, tostring(s.state),
-      table.concat(s.capabilities or {}, ", "))
+      #caps > 0 and shown or "nothing")
   end
   return head
 end

@@ -403,10 +403,24 @@ function Client:_on_handshake(first)
   if not self.resync then return end
   self:_log(first and "debug" or "info", "resyncing sessions after %s handshake",
     first and "the first" or "a new")
-  self.transport:spawn("resync", self._resync, self)
+  self.transport:spawn("resync", self._resync, self, first)
 end
 
-function Client:_resync()
+--- On the first handshake, what the server already holds is history, not news: the sessions
+-- and their transcripts go into the model without "message" or "state" events (a pending
+-- offer still says "invited": it is waiting for an answer).
+function Client:_adopt(s, msgs)
+  local sess = self:_session_for(s.id)
+  local derived = sess:apply(s, "ParticipantsUpdated")
+  sess:add_messages(msgs or {})
+  if s.state == "Invited" then
+    for _, ev in ipairs(derived) do
+      if ev[1] == "invited" then self.emitter:fire("invited", sess) end
+    end
+  end
+end
+
+function Client:_resync(first)
   local list, err = self:list_sessions()
   if not list then
     self:_log("warn", "resync failed: %s", tostring(err))
@@ -422,6 +436,12 @@ function Client:_resync()
       local final = session_mod.FINAL[s.state]
       -- A session that ended before we ever heard of it is history, not news.
       if final and not known then goto continue end
+      if first and not known then
+        local msgs = s.state ~= "Invited" and self:messages(s.id) or {}
+        self:_note_intake(s.id, msgs)
+        self.emitter:push(function() self:_adopt(s, msgs) end)
+        goto continue
+      end
       local status = { messageType = "SMSsessionStateChangeMessage", notificationType = "StatusChange",
                        smssession = s, resynced = true }
       local state_differs = not known or known.state ~= s.state
