@@ -37,7 +37,7 @@ $(BUILD)/sim/%.o: sim/%.c | deps
 
 $(BUILD)/gws/core.so: $(CORE_OBJ)
 	@mkdir -p $(@D)
-	$(CC) -shared $(SAN) -o $@ $^ $(shell pkg-config --libs libcurl) $(LDFLAGS)
+	$(CC) -shared $(SAN) -o $@ $^ $(shell pkg-config --libs libcurl) -lm $(LDFLAGS)
 
 $(BUILD)/gws-sim: $(SIM_OBJ)
 	$(CC) $(SAN) -pthread -o $@ $^ $(shell pkg-config --libs libmicrohttpd jansson) $(LDFLAGS)

@@ -1,8 +1,44 @@
 /* JSON comes from lua-cjson rather than a parser of our own: it is fast, fuzzed and already the
  * encoder the Lua side uses, so both directions agree on numbers, nulls and escapes. */
 #include <lauxlib.h>
+#include <math.h>
 
 #include "json.h"
+
+/* lua-cjson 2.1.0 pushes every number as a float (0.0, 17.0, 1.7e12). JSON has one number
+ * type, so integral values that a double holds exactly become Lua integers: statusCode,
+ * referenceId and index then compare, format and key tables the way users expect. */
+static int integral(lua_State *L, int idx, lua_Integer *out)
+{
+    if (lua_type(L, idx) != LUA_TNUMBER || lua_isinteger(L, idx))
+        return 0;
+    lua_Number n = lua_tonumber(L, idx);
+    if (n != floor(n) || fabs(n) > 9007199254740992.0) /* 2^53 */
+        return 0;
+    *out = (lua_Integer)n;
+    return 1;
+}
+
+/* Depth is bounded by cjson's own nesting limit; stack space is checked, never raised for. */
+static void integerize(lua_State *L, int idx)
+{
+    if (!lua_checkstack(L, 4))
+        return;
+    idx = lua_absindex(L, idx);
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_Integer i;
+        if (integral(L, -1, &i)) {
+            /* Assigning to an existing field during lua_next is allowed. */
+            lua_pushvalue(L, -2);
+            lua_pushinteger(L, i);
+            lua_rawset(L, idx);
+        } else if (lua_type(L, -1) == LUA_TTABLE) {
+            integerize(L, -1);
+        }
+        lua_pop(L, 1);
+    }
+}
 
 void json_push_decoder(lua_State *L)
 {
@@ -60,6 +96,13 @@ int json_decode(lua_State *L, int decoder, const char *s, size_t len)
         return 0;
     }
     lua_pop(L, 1);
+    lua_Integer i;
+    if (integral(L, -1, &i)) {
+        lua_pop(L, 1);
+        lua_pushinteger(L, i);
+    } else if (lua_type(L, -1) == LUA_TTABLE) {
+        integerize(L, -1);
+    }
     lua_pushnil(L);
     return 1;
 }

@@ -19,14 +19,17 @@ dependencies = {
   "lua-cjson",
 }
 external_dependencies = {
-  LIBCURL = { header = "curl/curl.h", library = "curl" },
+  -- The library only: on Debian curl/curl.h lives in the multiarch include dir, which the
+  -- compiler searches but luarocks' header probe does not.
+  LIBCURL = { library = "curl" },
 }
 build = {
   type = "builtin",
   modules = {
     ["gws.core"] = {
-      sources = { "csrc/core.c" },
-      libraries = { "curl" },
+      sources = { "csrc/core.c", "csrc/engine.c", "csrc/engine_lua.c", "csrc/json.c",
+                  "csrc/request.c", "csrc/transfer.c" },
+      libraries = { "curl", "m" },
       incdirs = { "$(LIBCURL_INCDIR)" },
       libdirs = { "$(LIBCURL_LIBDIR)" },
     },

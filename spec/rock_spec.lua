@@ -1,6 +1,27 @@
 -- The rockspec really builds and installs: `luarocks make` into a throwaway tree, then a
 -- fresh lua5.4 that can only see that tree loads gws.sms and gws.core from it.
+local function lines_of(cmd)
+  local p = io.popen(cmd)
+  local out = {}
+  for l in p:lines() do out[#out + 1] = l end
+  p:close()
+  return out
+end
+
 describe("the rock", function()
+  it("lists every Lua module and every C source of the tree", function()
+    local f = assert(io.open("rockspec/gws-sms-scm-1.rockspec"))
+    local text = f:read("a")
+    f:close()
+    for _, file in ipairs(lines_of("find lua -name '*.lua' | sort")) do
+      local mod = file:gsub("^lua/", ""):gsub("%.lua$", ""):gsub("/", ".")
+      assert.truthy(text:find('["' .. mod .. '"] = "' .. file .. '"', 1, true), file .. " is not in the rockspec")
+    end
+    for _, file in ipairs(lines_of("ls csrc/*.c")) do
+      assert.truthy(text:find('"' .. file .. '"', 1, true), file .. " is not in the rockspec")
+    end
+  end)
+
   it("installs with luarocks make and loads from the installed tree", function()
     local tree = os.tmpname()
     os.remove(tree)
