@@ -171,10 +171,17 @@ end
 
 --- Parses the vendor's seed page into the three notifications it shows (field names and
 -- values, with the sample's non-JSON quirks tolerated by stripping the blank lines).
+-- Without the page (shared/ not beside the checkout), the same three payloads are read from
+-- spec/fixtures/seed-accept.json, which was extracted from it.
 function helper.seed_notifications()
   local path = os.getenv("GWS_SEED") or "../shared/spec/seed-accept.txt"
   local f = io.open(path)
-  if not f then return nil end
+  if not f then
+    f = assert(io.open("spec/fixtures/seed-accept.json"))
+    local list = cjson.decode(f:read("a"))
+    f:close()
+    return list
+  end
   local text = f:read("a")
   f:close()
   local out = {}
