@@ -18,7 +18,7 @@ export LUA_PATH  := ./lua/?.lua;./lua/?/init.lua;./spec/?.lua;;
 export LUA_CPATH := ./$(BUILD)/?.so;;
 export GWS_SIM   := ./$(BUILD)/gws-sim
 
-.PHONY: all deps test demo lint clean
+.PHONY: all deps test demo lint clean bench check fuzz
 
 all: $(BUILD)/gws/core.so $(BUILD)/gws-sim
 
@@ -50,6 +50,30 @@ test: all
 demo: all
 	@GWS_SIM_FLAGS=--quiet scripts/with-sim.sh sh -c \
 	  '$(LUA) examples/accept_demo.lua && echo && $(LUA) examples/echo_bot.lua --demo'
+
+# Benchmarks (issue 5): one table of ratios against references measured in the same run.
+BENCH_SRC := $(wildcard bench/*.c)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+$(BUILD)/bench/%: bench/%.c | deps
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror $(shell pkg-config --cflags libcurl jansson) \
+	  $< -o $@ $(shell pkg-config --libs libcurl jansson)
+
+bench: all
+	@scripts/deps.sh bench
+	@$(MAKE) --no-print-directory $(BENCH_BIN)
+	$(LUA) bench/run.lua
+
+# Hardening (issue 5): sanitizer build + whole suite, valgrind soak, fuzz smoke run.
+check: all
+	@scripts/deps.sh check
+	scripts/check.sh
+
+# Each libFuzzer harness for FUZZ_SECONDS (default 60).
+fuzz: all
+	@scripts/deps.sh check
+	scripts/fuzz.sh $(or $(FUZZ_SECONDS),60)
 
 lint: deps
 	luacheck lua spec examples bench
