@@ -97,13 +97,16 @@ end
 
 local function validate_config(opts)
   if type(opts) ~= "table" then errors.arg("opts", "expected a table", 3) end
-  if type(opts.url) ~= "string" or not opts.url:match("^https?://[^/]") then
+  if type(opts.url) ~= "string" or not opts.url:match("^https?://[^/]") or opts.url:find("[%c%s]") then
     errors.arg("url", "expected the server's base URL, e.g. \"http://127.0.0.1:8090\"", 3)
   end
   for _, k in ipairs { "username", "password" } do
-    if type(opts[k]) ~= "string" or opts[k] == "" then
-      errors.arg(k, "expected a non-empty string", 3)
+    if type(opts[k]) ~= "string" or opts[k] == "" or opts[k]:find("%c") then
+      errors.arg(k, "expected a non-empty string without control characters", 3)
     end
+  end
+  if opts.username:find(":", 1, true) then
+    errors.arg("username", "must not contain ':' (HTTP Basic cannot carry it)", 3)
   end
   if opts.log ~= nil and type(opts.log) ~= "function" then
     errors.arg("log", "expected a function(level, message)", 3)
@@ -248,7 +251,7 @@ function Client:_interpret(r, method, path)
       :format(self.username), { http_status = 401, code = 20 })
   end
   local j = r.json
-  local code = type(j) == "table" and math.tointeger(j.statusCode)
+  local code = type(j) == "table" and type(j.statusCode) == "number" and math.tointeger(j.statusCode)
   if code then
     if code == 0 then return j end
     return nil, errors.new("status", ("%s: %s"):format(where,
@@ -362,7 +365,7 @@ end
 function Client:_note_intake(id, messages)
   local hi = self._intake_last[id] or 0
   for _, m in ipairs(messages) do
-    local i = type(m) == "table" and math.tointeger(m.index)
+    local i = type(m) == "table" and type(m.index) == "number" and math.tointeger(m.index)
     if i and i > hi then hi = i end
   end
   self._intake_last[id] = hi
@@ -378,7 +381,7 @@ function Client:_intake(msg)
   if not id then return end
   local lo
   for _, m in ipairs(data.messages) do
-    local i = type(m) == "table" and math.tointeger(m.index)
+    local i = type(m) == "table" and type(m.index) == "number" and math.tointeger(m.index)
     if i and (lo == nil or i < lo) then lo = i end
   end
   local seen = self._intake_last[id] or 0
@@ -710,7 +713,9 @@ end
 --- Waits for the notification that carries `ref` (a referenceId from an operation's answer).
 function Client:wait_reference(ref, timeout)
   check_client(self, "wait_reference")
-  if not math.tointeger(ref) then errors.arg("ref", "expected an integer referenceId", 2) end
+  if type(ref) ~= "number" or not math.tointeger(ref) then
+    errors.arg("ref", "expected an integer referenceId", 2)
+  end
   check_timeout(timeout, 2)
   return self:_wait(function() return self._refs[ref] end, timeout,
     ("no notification carried referenceId %d"):format(ref))

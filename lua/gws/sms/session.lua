@@ -87,7 +87,7 @@ end
 function Session:add_messages(list)
   local fresh = {}
   for _, m in ipairs(list) do
-    local i = type(m) == "table" and math.tointeger(m.index)
+    local i = type(m) == "table" and type(m.index) == "number" and math.tointeger(m.index)
     if i and not self.seen[i] then
       self.seen[i] = true
       m.index = i -- JSON numbers may arrive as floats
