@@ -22,6 +22,7 @@ static const char *const names[] = {
     [BAD_RESET] = "reset",
     [BAD_BAYEUX_NOT_ARRAY] = "bayeux_not_array",
     [BAD_UNKNOWN_FIELDS] = "unknown_fields",
+    [BAD_REDIRECT] = "redirect",
 };
 
 enum bad_mode bad_mode_parse(const char *name)
@@ -39,7 +40,8 @@ const char *bad_mode_name(enum bad_mode mode)
 
 bool bad_mode_replaces(enum bad_mode mode)
 {
-    return mode == BAD_MALFORMED_JSON || mode == BAD_HTML || mode == BAD_HUGE_BODY;
+    return mode == BAD_MALFORMED_JSON || mode == BAD_HTML || mode == BAD_HUGE_BODY ||
+           mode == BAD_REDIRECT;
 }
 
 bool bad_mode_fits_path(enum bad_mode mode, const char *path)
@@ -225,6 +227,12 @@ enum MHD_Result badanswer_queue(struct sim *sim, struct MHD_Connection *conn,
     case BAD_HUGE_BODY:
         reply_text(real, 200, CT_JSON, "");
         return queue_stream(sim, conn, real, HUGE_BODY_SIZE, huge_reader);
+    case BAD_REDIRECT:
+        /* Another loopback host: nothing listens there, and a client that keeps its
+         * credentials to itself never goes to look. */
+        reply_text(real, 302, CT_TEXT, "Moved\n");
+        reply_header(real, "Location", "http://127.0.0.2:9/api/v2/elsewhere");
+        return reply_queue(conn, real);
     default:
         return queue_mangled(sim, conn, mode, real);
     }

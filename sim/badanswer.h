@@ -29,6 +29,7 @@ enum bad_mode {
     BAD_RESET,              /* mangle: part of the real body, then the stream breaks */
     BAD_BAYEUX_NOT_ARRAY,   /* mangle, notifications only: an object instead of an array */
     BAD_UNKNOWN_FIELDS,     /* mangle, notifications only: extra fields in every message */
+    BAD_REDIRECT,           /* replace: 302 to another host (a client must not follow it) */
 };
 
 /* BAD_NONE for an unknown name. */

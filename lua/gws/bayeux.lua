@@ -155,14 +155,19 @@ function Bayeux:_send(messages, timeout)
     method = "POST", url = self.url, headers = self:_headers(), body = body,
     timeout = timeout or self.request_timeout,
   }
-  if r.err then return nil, errors.new(r.err.kind, r.err.message) end
+  if r.err then return nil, errors.new(transport.failure(r)) end
   if r.status ~= 200 then
     local kind = r.status == 403 and "forbidden" or "http"
     return nil, errors.new("http", "Bayeux request answered HTTP " .. r.status,
       { http_status = r.status, reason = kind })
   end
   local reply = r.json
-  if type(reply) == "table" and reply.channel ~= nil then reply = { reply } end
+  if reply ~= nil and not transport.is_json(r) then
+    return nil, errors.new("decode", "Bayeux reply is " .. tostring(r.headers["content-type"] or "unlabelled")
+      .. ", not JSON", { http_status = r.status })
+  end
+  -- Not an array means events we cannot see may have been in it: a protocol error, which
+  -- leads to a re-handshake (and, for the GWS client, a resync that recovers them).
   if type(reply) ~= "table" or (next(reply) ~= nil and reply[1] == nil) then
     return nil, errors.new("bayeux", "Bayeux reply is not a JSON array of messages",
       { http_status = r.status })
@@ -331,9 +336,7 @@ function Bayeux:_run()
         self.on_forbidden()
         need_handshake = true
       end
-      if err.kind == "bayeux" and not need_handshake and self.advice.reconnect == "handshake" then
-        need_handshake = true
-      end
+      if err.kind == "bayeux" or err.kind == "decode" then need_handshake = true end
       self:_lost(err, true)
       if not self:_backoff(err) then break end
     end

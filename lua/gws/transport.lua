@@ -32,6 +32,29 @@ end
 
 M.now = now
 
+--- The error a failed transfer result stands for, as {kind, message} (kinds of gws.errors).
+-- libcurl answers "out of memory" when one header line exceeds its own 100 KiB limit; that is
+-- a hostile answer, not our memory, so it is reported as too_large.
+function M.failure(r)
+  local e = r.err
+  if e.curl_code == 27 then
+    return "too_large", "the answer could not be read: a header line over libcurl's 100 KiB limit, or"
+      .. " out of memory (" .. e.message .. ")"
+  end
+  if e.curl_code == 60 or e.curl_code == 58 or e.curl_code == 35 or e.curl_code == 51 then
+    return "transport", e.message .. " (TLS: pass ca_file = <CA bundle> to trust this server)"
+  end
+  return e.kind, e.message
+end
+
+--- True when the answer says it is JSON (application/json or a +json type).
+function M.is_json(r)
+  local ct = r.headers and r.headers["content-type"]
+  if not ct then return false end
+  ct = ct:lower()
+  return ct:find("^application/json") ~= nil or ct:find("^application/[%w.%-]+%+json") ~= nil
+end
+
 --- True when the running coroutine is one of ours, so waiting should yield.
 function Transport:in_task()
   local co, main = coroutine.running()

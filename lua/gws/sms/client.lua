@@ -251,6 +251,10 @@ function Client:_interpret(r, method, path)
       :format(self.username), { http_status = 401, code = 20 })
   end
   local j = r.json
+  if j ~= nil and not transport.is_json(r) then
+    return nil, errors.new("decode", ("%s: the answer is %s, not JSON: %s"):format(where,
+      tostring(r.headers["content-type"] or "unlabelled"), snippet(r.body)), { http_status = r.status })
+  end
   local code = type(j) == "table" and type(j.statusCode) == "number" and math.tointeger(j.statusCode)
   if code then
     if code == 0 then return j end
@@ -262,7 +266,8 @@ function Client:_interpret(r, method, path)
     return nil, errors.new("http", ("%s answered HTTP %d: %s"):format(where, r.status, snippet(r.body)),
       { http_status = r.status })
   end
-  local why = r.json_error and ("not JSON (" .. r.json_error .. ")") or "JSON without a statusCode"
+  local ct = tostring(r.headers["content-type"] or "unlabelled")
+  local why = r.json_error and (ct .. ", not JSON (" .. r.json_error .. ")") or "JSON without a statusCode"
   return nil, errors.new("decode", ("%s: the answer is %s: %s"):format(where, why, snippet(r.body)),
     { http_status = r.status })
 end
@@ -291,8 +296,9 @@ function Client:_call(method, path, body, timeout, retried)
     body = payload, timeout = timeout }
   self:_take_csrf(r.headers)
   if r.err then
-    self:_log("debug", "<- %s %s failed: %s", method, path, r.err.message)
-    return nil, errors.new(r.err.kind, ("%s %s: %s"):format(method, path, r.err.message))
+    local kind, msg = transport.failure(r)
+    self:_log("debug", "<- %s %s failed: %s", method, path, msg)
+    return nil, errors.new(kind, ("%s %s: %s"):format(method, path, msg))
   end
   self:_log("debug", "<- %s %s: HTTP %d", method, path, r.status)
   local csrf_refused = r.status == 403 and not (type(r.json) == "table" and r.json.statusCode)
