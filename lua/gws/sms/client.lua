@@ -162,7 +162,10 @@ function M.new(opts)
     on_error = function(e, info) self.emitter.on_error(e, info) end,
   }
   if opts.insecure then
-    self:_log("warn", "TLS certificate verification is OFF (insecure = true): use only for testing")
+    -- Asked for explicitly, and said once: through log if there is one, else on stderr.
+    local msg = "TLS certificate verification is OFF for " .. self.url
+      .. " (insecure = true): use it only for testing"
+    if self.log then self:_log("warn", "%s", msg) else io.stderr:write("gws-sms: warning: ", msg, "\n") end
   end
   self.bayeux = bayeux.new {
     url = self.api .. "/notifications",
