@@ -19,6 +19,8 @@ static int field_error(lua_State *L, const char *field, const char *what)
     return luaL_argerror(L, REQ_ARG, lua_pushfstring(L, "%s: %s", field, what));
 }
 
+/* The string is left on the stack, which keeps the returned pointer valid for the whole
+ * of submit() even if the caller's table were changed meanwhile. */
 static const char *check_string_field(lua_State *L, int idx, const char *field, size_t *len,
                                       int required)
 {
@@ -30,9 +32,7 @@ static const char *check_string_field(lua_State *L, int idx, const char *field, 
     /* Strictly strings: a number would be converted in place, which surprises callers. */
     if (t != LUA_TSTRING)
         field_error(L, field, lua_pushfstring(L, "string expected, got %s", lua_typename(L, t)));
-    const char *s = lua_tolstring(L, -1, len);
-    /* Keep the string anchored on the stack so the pointer outlives any table change. */
-    return s;
+    return lua_tolstring(L, -1, len);
 }
 
 static int has_byte_in(const char *s, size_t len, const char *set)
