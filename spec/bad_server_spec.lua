@@ -4,13 +4,7 @@ local helper = require "helper"
 
 local function chatting(client, sim)
   assert(client:start_session())
-  local id = sim:offer("agent1")
-  assert(client:accept(id, "Bot"))
-  assert(helper.poll_until(client, function()
-    local s = client:session(id)
-    return s and s.state == "Chatting"
-  end))
-  return id
+  return (helper.chatting(client, sim))
 end
 
 describe("bad answers from the server", function()

@@ -146,6 +146,18 @@ function helper.poll_until(client, pred, timeout)
   return v
 end
 
+--- Offers a session to the client's agent, accepts it and waits until the model says
+-- Chatting with the opening transcript in. Returns the id and the Session.
+function helper.chatting(client, sim, nickname)
+  local id = sim:offer(client.username)
+  assert(client:accept(id, { nickname = nickname or "Bot" }))
+  local s = assert(helper.poll_until(client, function()
+    local s = client:session(id)
+    return s and s.state == "Chatting" and #s.messages >= 3 and s
+  end), "session did not reach Chatting")
+  return id, s
+end
+
 --- Records every event of the given names: rec.list is { {name, ...}, … }.
 function helper.recorder(client, names)
   local rec = { list = {} }

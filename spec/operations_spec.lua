@@ -3,15 +3,7 @@
 local helper = require "helper"
 local cjson = require "cjson"
 
-local function chatting(client, sim, nickname)
-  local id = sim:offer(client.username)
-  assert(client:accept(id, { nickname = nickname or "Bot" }))
-  local s = assert(helper.poll_until(client, function()
-    local s = client:session(id)
-    return s and s.state == "Chatting" and #s.messages >= 3 and s
-  end), "session did not reach Chatting")
-  return id, s
-end
+local chatting = helper.chatting
 
 local function last(t) return t[#t] end
 
