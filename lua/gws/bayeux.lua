@@ -324,10 +324,11 @@ function Bayeux:_run()
         ok = false
       end
     end
+    if not ok and self.stop_requested then break end -- interrupted by disconnect()
     if not ok then
       if self.advice.reconnect == "none" then
-        self.state = "gave_up"
         self:_lost(err, false)
+        self.state = "gave_up"
         self:_event("gave_up", { attempts = self.attempt, error = err, reason = "advice" })
         break
       end
