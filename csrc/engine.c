@@ -113,22 +113,27 @@ const char *engine_init(struct engine *e)
     return NULL;
 }
 
+/* A handle with the engine-wide options set (transfer_setup_handle): from the pool, or new.
+ * Handles are never reset: setting every option again per transfer cost more than the
+ * transfer's own bookkeeping (bench/README.md, B1). */
 static CURL *take_easy(struct engine *e)
 {
     if (e->pooled > 0)
         return e->pool[--e->pooled];
-    return curl_easy_init();
+    CURL *easy = curl_easy_init();
+    if (easy != NULL && transfer_setup_handle(easy, &e->cfg) != CURLE_OK) {
+        curl_easy_cleanup(easy);
+        easy = NULL;
+    }
+    return easy;
 }
 
-/* Reset as it enters the pool rather than as it leaves, so no idle handle keeps pointers
+/* Cleared as it enters the pool rather than as it leaves, so no idle handle keeps pointers
  * into a freed transfer (error buffer, header list, callback data). */
 static void give_back_easy(struct engine *e, CURL *easy)
 {
     if (e->open && e->pooled < ENGINE_POOL_MAX) {
-        /* curl 7.88's reset forgets, without freeing, the list CURLOPT_COOKIEFILE built
-         * (curl#10694, fixed in 8.0). NULL frees it; with a shared jar it clears no cookie. */
-        curl_easy_setopt(easy, CURLOPT_COOKIEFILE, NULL);
-        curl_easy_reset(easy);
+        transfer_clear_handle(easy);
         e->pool[e->pooled++] = easy;
     } else {
         curl_easy_cleanup(easy);
@@ -271,13 +276,11 @@ double engine_timeout(const struct engine *e)
 
 CURLcode engine_clear_cookies(struct engine *e)
 {
-    /* The jar lives in the share; any handle attached to it can empty it. */
+    /* The jar lives in the share; any handle attached to it (they all are) can empty it. */
     CURL *easy = take_easy(e);
     if (easy == NULL)
         return CURLE_OUT_OF_MEMORY;
-    CURLcode rc = curl_easy_setopt(easy, CURLOPT_SHARE, e->cfg.share);
-    if (rc == CURLE_OK)
-        rc = curl_easy_setopt(easy, CURLOPT_COOKIELIST, "ALL");
+    CURLcode rc = curl_easy_setopt(easy, CURLOPT_COOKIELIST, "ALL");
     give_back_easy(e, easy);
     return rc;
 }

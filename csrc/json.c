@@ -72,9 +72,18 @@ void json_push_decoder(lua_State *L)
 
 int json_decode(lua_State *L, int decoder, const char *s, size_t len)
 {
-    decoder = lua_absindex(L, decoder);
-    lua_pushvalue(L, decoder);
     lua_pushlstring(L, s, len);
+    int rc = json_decode_string(L, decoder, -1);
+    lua_remove(L, -3);
+    return rc;
+}
+
+int json_decode_string(lua_State *L, int decoder, int idx)
+{
+    decoder = lua_absindex(L, decoder);
+    idx = lua_absindex(L, idx);
+    lua_pushvalue(L, decoder);
+    lua_pushvalue(L, idx);
     /* pcall: whatever cjson raises (even out of memory) must not unwind through our C frames
      * while they hold curl handles. */
     if (lua_pcall(L, 1, 2, 0) != LUA_OK) {

@@ -12,4 +12,7 @@ void json_push_decoder(lua_State *L);
  * (value, nil) on success, (nil, message) on failure. Never raises for bad input. */
 int json_decode(lua_State *L, int decoder, const char *s, size_t len);
 
+/* The same for the Lua string at stack index `idx` (no copy of it is made). */
+int json_decode_string(lua_State *L, int decoder, int idx);
+
 #endif

@@ -47,7 +47,14 @@ struct transfer {
     char errbuf[CURL_ERROR_SIZE];
 };
 
-/* Allocates a transfer for `easy` and configures the handle; never raises.
+/* Sets the engine-wide options on a new easy handle (once: it keeps them in the pool). */
+CURLcode transfer_setup_handle(CURL *easy, const struct transfer_config *cfg);
+
+/* Clears everything one transfer set on the handle, leaving the engine-wide options. */
+void transfer_clear_handle(CURL *easy);
+
+/* Allocates a transfer for `easy` (set up by transfer_setup_handle, cleared by
+ * transfer_clear_handle) and sets the request's options on it; never raises.
  * On failure returns NULL, leaves `easy` for the caller and stores the reason in *rc. */
 struct transfer *transfer_new(lua_State *L, CURL *easy, const struct request *req,
                               const struct transfer_config *cfg, CURLcode *rc);

@@ -104,10 +104,15 @@ void reqlog_add(struct reqlog *log, const char *method, const char *path, const 
     char *text = utf8_sanitize(body ? body : "", body ? len : 0, REQLOG_MAX_BODY, &text_len);
     size_t path_len = 0;
     char *path_text = utf8_sanitize(path, strlen(path), strlen(path), &path_len);
+    /* The method too: MHD passes on any bytes there, and jansson refuses non-UTF-8, which
+     * would silently drop the entry of the very request a test wants to see. */
+    size_t method_len = 0;
+    char *method_text = utf8_sanitize(method, strlen(method), strlen(method), &method_len);
     json_t *e = NULL;
-    if (text && path_text)
-        e = json_pack("{s:I,s:s,s:s%,s:s?,s:s%}", "seq", (json_int_t)seq, "method", method,
-                      "path", path_text, path_len, "user", user, "body", text, text_len);
+    if (text && path_text && method_text)
+        e = json_pack("{s:I,s:s%,s:s%,s:s?,s:s%}", "seq", (json_int_t)seq, "method",
+                      method_text, method_len, "path", path_text, path_len, "user", user,
+                      "body", text, text_len);
     if (e && query && *query) {
         size_t q_len = 0;
         char *q = utf8_sanitize(query, strlen(query), strlen(query), &q_len);
@@ -119,6 +124,7 @@ void reqlog_add(struct reqlog *log, const char *method, const char *path, const 
     }
     free(text);
     free(path_text);
+    free(method_text);
     if (!e)
         return;                             /* out of memory: the entry is lost, not the run */
     if (log->n == log->cap) {

@@ -236,10 +236,30 @@ function Bayeux:_queue_events(replies)
   end
 end
 
+-- How many channel names each subscription remembers matching (or not): a server sends a
+-- handful, so the cache saves the pattern work per event without growing on a hostile one.
+local MATCH_CACHE_MAX = 64
+
+--- True when subscription `s` covers `channel`, remembered per subscription.
+local function sub_matches(s, channel)
+  local cache = s.matches
+  local hit = cache[channel]
+  if hit == nil then
+    hit = M.channel_matches(s.channel, channel)
+    s.cached = s.cached + 1
+    if s.cached > MATCH_CACHE_MAX then
+      cache = {}
+      s.matches, s.cached = cache, 1
+    end
+    cache[channel] = hit
+  end
+  return hit
+end
+
 --- Runs at dispatch: calls every listener subscribed to a matching channel.
 function Bayeux:_deliver(msg)
   for _, s in ipairs(self.subs) do
-    if M.channel_matches(s.channel, msg.channel) then
+    if sub_matches(s, msg.channel) then
       for _, fn in ipairs(s.fns) do
         if s.sync[fn] then
           self.emitter:call(msg.channel, fn, msg.data, msg)
@@ -412,7 +432,7 @@ function Bayeux:subscribe(channel, fn, opts)
   end
   local fresh = sub == nil
   if fresh then
-    sub = { channel = channel, fns = {}, sync = {} }
+    sub = { channel = channel, fns = {}, sync = {}, matches = {}, cached = 0 }
     self.subs[#self.subs + 1] = sub
   end
   if fn then

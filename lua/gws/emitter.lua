@@ -22,8 +22,11 @@ end
 function M.new(opts)
   opts = opts or {}
   return setmetatable({
+    -- name -> array of listeners. An array is never changed once stored: on/off store a new
+    -- one, so fire can walk the current array without copying it.
     listeners = {},
-    queue = {}, head = 1, tail = 0,
+    -- The FIFO as three parallel arrays (handler, a, b): a push allocates nothing.
+    qh = {}, qa = {}, qb = {}, head = 1, tail = 0,
     on_error = opts.on_error or default_on_error,
     max_pending = opts.max_pending or 10000,
     spawn = nil, -- when set (client:run), each listener runs in its own task via spawn(fn, ...)
@@ -32,11 +35,9 @@ end
 
 function Emitter:on(name, fn)
   local list = self.listeners[name]
-  if not list then
-    list = {}
-    self.listeners[name] = list
-  end
-  list[#list + 1] = fn
+  local copy = list and table.move(list, 1, #list, 1, {}) or {}
+  copy[#copy + 1] = fn
+  self.listeners[name] = copy
   return fn
 end
 
@@ -50,7 +51,9 @@ function Emitter:off(name, fn)
   end
   for i = #list, 1, -1 do
     if list[i] == fn then
-      table.remove(list, i)
+      local copy = table.move(list, 1, #list, 1, {})
+      table.remove(copy, i)
+      self.listeners[name] = #copy > 0 and copy or nil
       return true
     end
   end
@@ -64,13 +67,19 @@ end
 
 --- Runs fn(...) protected; an error goes to on_error with the event name and a traceback.
 -- Returns true when fn completed.
+-- One message handler for every call (a closure per call would be garbage per event): it
+-- leaves the traceback in `last_traceback`, read right after xpcall returns.
+local last_traceback
+local function traceback_handler(e)
+  last_traceback = debug.traceback(nil, 2)
+  return e
+end
+
 function Emitter:call(event, fn, ...)
-  local tb
-  local ok, err = xpcall(fn, function(e)
-    tb = debug.traceback(nil, 2)
-    return e
-  end, ...)
+  local ok, err = xpcall(fn, traceback_handler, ...)
   if not ok then
+    local tb = last_traceback
+    last_traceback = nil
     local hok, herr = pcall(self.on_error, err, { event = event, traceback = tb })
     if not hok then default_on_error(herr, { event = "on_error", traceback = "" }) end
   end
@@ -81,23 +90,24 @@ end
 function Emitter:fire(name, ...)
   local list = self.listeners[name]
   if not list then return 0 end
-  -- A copy, so a listener that adds or removes listeners does not disturb this round.
-  local copy = table.move(list, 1, #list, 1, {})
-  for i = 1, #copy do
+  -- on/off replace the array, so a listener that adds or removes listeners does not disturb
+  -- this round, and no copy is needed.
+  local n = #list
+  for i = 1, n do
     if self.spawn then
-      self.spawn(name, copy[i], ...)
+      self.spawn(name, list[i], ...)
     else
-      self:call(name, copy[i], ...)
+      self:call(name, list[i], ...)
     end
   end
-  return #copy
+  return n
 end
 
 --- Queues handler(a, b) to run at the next dispatch.
 function Emitter:push(handler, a, b)
   local t = self.tail + 1
   self.tail = t
-  self.queue[t] = { handler, a, b }
+  self.qh[t], self.qa[t], self.qb[t] = handler, a, b
 end
 
 function Emitter:pending()
@@ -111,13 +121,14 @@ end
 --- Runs up to `max` queued handlers (all when nil), in order. Returns how many ran.
 function Emitter:dispatch(max)
   local n = 0
+  local qh, qa, qb = self.qh, self.qa, self.qb
   while self.head <= self.tail and (max == nil or n < max) do
     local h = self.head
-    local item = self.queue[h]
-    self.queue[h] = nil
+    local handler, a, b = qh[h], qa[h], qb[h]
+    qh[h], qa[h], qb[h] = nil, nil, nil
     self.head = h + 1
     n = n + 1
-    self:call("dispatch", item[1], item[2], item[3])
+    self:call("dispatch", handler, a, b)
   end
   if self.head > self.tail then
     self.head, self.tail = 1, 0

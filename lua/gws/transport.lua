@@ -200,6 +200,7 @@ function Transport:_run_ready()
 end
 
 function Transport:_wake_sleepers()
+  if next(self.sleepers) == nil then return end -- the usual case: no clock read, no scan
   local t = now()
   local due
   for co, deadline in pairs(self.sleepers) do
@@ -221,6 +222,7 @@ function Transport:timeout()
   if self.closed then return nil end
   if #self.ready > 0 then return 0 end
   local t = self.eng:timeout()
+  if next(self.sleepers) == nil then return t end
   local n = now()
   for _, deadline in pairs(self.sleepers) do
     local d = deadline - n

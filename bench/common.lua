@@ -1,0 +1,53 @@
+--- What every benchmark program shares: CPU and wall clocks, RSS, and the one JSON line a
+-- program prints for bench/run.lua. Loaded with package.path extended by "./bench/?.lua".
+local cjson = require "cjson"
+
+local M = {}
+
+--- CPU seconds (user + sys) of this process, every thread: os.clock() is clock(3), i.e.
+-- CLOCK_PROCESS_CPUTIME_ID, the same account getrusage(RUSAGE_SELF) sums.
+M.cpu = os.clock
+
+--- User and system CPU seconds of this process from /proc/self/stat (clock ticks, 1/100 s):
+-- a coarse split of M.cpu() for the record.
+function M.user_sys()
+  local f = assert(io.open("/proc/self/stat"))
+  local s = f:read("a")
+  f:close()
+  local rest = s:match("^%d+ %b() (.*)$")
+  local fields = {}
+  for w in rest:gmatch("%S+") do fields[#fields + 1] = w end
+  -- utime and stime are fields 14 and 15 of the line, 12 and 13 after pid and comm.
+  return tonumber(fields[12]) / 100, tonumber(fields[13]) / 100
+end
+
+--- Monotonic wall seconds (CLOCK_MONOTONIC, via gws.core when it is loaded anyway).
+function M.wall()
+  return require("gws.core").now()
+end
+
+--- VmRSS of this process in KiB, after a full collection.
+function M.rss_kib()
+  collectgarbage("collect")
+  collectgarbage("collect")
+  local f = assert(io.open("/proc/self/status"))
+  local s = f:read("a")
+  f:close()
+  return tonumber(s:match("VmRSS:%s*(%d+)"))
+end
+
+--- Prints the result line bench/run.lua reads.
+function M.emit(t)
+  io.write(cjson.encode(t), "\n")
+  io.flush()
+end
+
+--- A client with the settings every benchmark uses.
+function M.client(url, user, password, opts)
+  local sms = require "gws.sms"
+  local o = { url = url, username = user, password = password, timeout = 30 }
+  for k, v in pairs(opts or {}) do o[k] = v end
+  return sms.new(o)
+end
+
+return M

@@ -1,0 +1,79 @@
+--- B5: memory, as VmRSS from /proc/self/status after a full collection (and the Lua heap).
+--
+--   lua5.4 bench/memory.lua bare
+--       a bare lua5.4 (nothing required): the reference for "idle"
+--   lua5.4 bench/memory.lua libs
+--       lua5.4 after require "gws.core": libcurl with its dependencies loaded and initialised
+--   lua5.4 bench/memory.lua idle BASE_URL USER PASSWORD
+--       one idle client: created, connected (GET /me, handshake, subscribe, first resync of
+--       an agent without sessions), its long poll waiting
+--   lua5.4 bench/memory.lua growth BASE_URL USER PASSWORD SESSION_ID N TEXT
+--       a client without Bayeux: 1000 send_message calls, RSS; N more, RSS again
+--   lua5.4 bench/memory.lua sessions BASE_URL USER PASSWORD COUNT
+--       a client whose agent has COUNT sessions: connect() adopts them all on the first
+--       handshake (list, then each transcript); RSS once every one is in the model
+-- Prints one JSON line; sizes in KiB.
+local function rss_kib()
+  collectgarbage("collect")
+  collectgarbage("collect")
+  local f = assert(io.open("/proc/self/status"))
+  local s = f:read("a")
+  f:close()
+  return tonumber(s:match("VmRSS:%s*(%d+)"))
+end
+
+local mode = arg[1]
+if mode == "bare" then
+  -- Nothing else loaded: io.write of a literal, not cjson.
+  io.write(('{"rss":%d,"heap":%.1f}\n'):format(rss_kib(), collectgarbage("count")))
+  return
+elseif mode == "libs" then
+  require "gws.core"
+  io.write(('{"rss":%d,"heap":%.1f}\n'):format(rss_kib(), collectgarbage("count")))
+  return
+end
+
+package.path = "./bench/?.lua;" .. package.path
+local common = require "common"
+local url, user, password = arg[2], arg[3], arg[4]
+
+if mode == "idle" then
+  local client = common.client(url, user, password)
+  local resynced = false
+  client:on("resynced", function() resynced = true end)
+  assert(client:connect())
+  while not resynced do client:poll(0.1) end
+  client:poll(0.2)
+  common.emit { rss = rss_kib(), heap = collectgarbage("count") }
+elseif mode == "growth" then
+  local id, n, text = arg[5], tonumber(arg[6]), arg[7]
+  local client = common.client(url, user, password)
+  for _ = 1, 1000 do assert(client:send_message(id, text)) end
+  local before, heap_before = rss_kib(), collectgarbage("count")
+  for _ = 1, n do
+    local res, err = client:send_message(id, text)
+    if not res then error(tostring(err)) end
+  end
+  local after, heap_after = rss_kib(), collectgarbage("count")
+  common.emit { ops = n, before = before, after = after, growth = after - before,
+                heap_growth = heap_after - heap_before }
+elseif mode == "sessions" then
+  local count = tonumber(arg[5])
+  local client = common.client(url, user, password)
+  local resynced = false
+  client:on("resynced", function() resynced = true end)
+  local c0 = common.wall()
+  assert(client:connect(120))
+  while not resynced do client:poll(0.1) end
+  client:poll(0.2)
+  local sessions, messages = 0, 0
+  for _, s in ipairs(client:sessions()) do
+    sessions = sessions + 1
+    messages = messages + #s.messages
+  end
+  assert(sessions == count, ("adopted %d sessions, not %d"):format(sessions, count))
+  common.emit { rss = rss_kib(), heap = collectgarbage("count"), sessions = sessions,
+                messages = messages, seconds = common.wall() - c0 }
+else
+  error("usage: memory.lua bare | idle URL USER PASSWORD | growth ... | sessions ...")
+end
