@@ -64,10 +64,20 @@ local client = sms.new {
 
 local stats = { ok = 0, failed = 0, connected = 0, disconnected = 0, received = 0 }
 local seen = {}                     -- customer text -> times delivered
-client:on("connected", function() stats.connected = stats.connected + 1 end)
-client:on("disconnected", function() stats.disconnected = stats.disconnected + 1 end)
+client:on("connected", function(info)
+  stats.connected = stats.connected + 1
+  say("connected (rehandshake=%s)", tostring(info and info.rehandshake))
+end)
+client:on("disconnected", function(info)
+  stats.disconnected = stats.disconnected + 1
+  say("disconnected: %s", tostring(info and info.error))
+end)
+client:on("reconnecting", function(info) say("reconnecting: attempt %s", tostring(info.attempt)) end)
+client:on("gave_up", function(info) say("gave up: %s", tostring(info.error)) end)
+client:on("resynced", function() say("resynced") end)
 client:on("message", function(m)
-  if m.type == "Text" and m.from and m.from.type == "Customer" then
+  -- Only the numbered texts ("c1", "c2", …); /sim/flood sends others.
+  if m.type == "Text" and m.from and m.from.type == "Customer" and m.text:match("^c%d+$") then
     seen[m.text] = (seen[m.text] or 0) + 1
     stats.received = stats.received + 1
   end
@@ -182,6 +192,15 @@ ctl("POST", "/sim/sessions/" .. session.id .. "/messages", { text = "c" .. sent_
 -- Every customer message exactly once.
 helper.poll_until(client, function() return stats.received >= sent_by_customer end, 15)
 client:poll(0.3)
+if stats.received ~= sent_by_customer then
+  -- What each side knows, to tell a lost notification from a late one.
+  local s = client:session(session.id)
+  local record = ctl("GET", "/sim/sessions/" .. session.id)
+  io.stderr:write(("soak: %d of %d customer messages arrived; client session %s: state %s, "
+    .. "last_index %s; simulator transcript: %d entries\n"):format(stats.received,
+    sent_by_customer, session.id, s and s.state, s and s.last_index,
+    #(record.transcript or {})))
+end
 for k = 1, sent_by_customer do
   assert(seen["c" .. k] == 1, ("customer message c%d delivered %s times"):format(k, seen["c" .. k] or 0))
 end

@@ -86,6 +86,29 @@ describe("client:run()", function()
     assert.equals("table", type(errors[2][1]))
   end)
 
+  it("concurrent first writes share one HTTP session and one CSRF fetch", function()
+    local ok, failed = 0, {}
+    client:run(function()
+      local n = 0
+      for _ = 1, 32 do
+        client.transport:spawn("writer", function()
+          -- The server's own answer (6: no such session), never a CSRF refusal.
+          local _, err = client:send_message("NOSUCHSESSION", "hello")
+          if err.code == 6 then ok = ok + 1 else failed[#failed + 1] = tostring(err) end
+          n = n + 1
+          if n == 32 then client:stop() end
+        end)
+      end
+    end)
+    assert.same({}, failed)
+    assert.equals(32, ok)
+    local gets = 0
+    for _, r in ipairs(sim:requests()) do
+      if r.method == "GET" and r.path == "/api/v2/me" then gets = gets + 1 end
+    end
+    assert.equals(1, gets)
+  end)
+
   it("operations outside run() block, and a host coroutine is never yielded across", function()
     assert(client:start_session())
     local id = sim:offer("agent1")
