@@ -55,7 +55,7 @@ demo: all
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-$(BUILD)/bench/%: bench/%.c | deps
+$(BUILD)/bench/%: bench/%.c $(wildcard bench/*.h) | deps
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror $(shell pkg-config --cflags libcurl jansson) \
 	  $< -o $@ $(shell pkg-config --libs libcurl jansson)

@@ -17,13 +17,13 @@
 
 #include <curl/curl.h>
 
+#include "csrf.h"
+
 struct buf {
     char data[65536];
     size_t len;
 };
 
-static char csrf_name[128] = "X-CSRF-TOKEN";
-static char csrf_value[512];
 
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
 {
@@ -34,35 +34,6 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
     memcpy(b->data + b->len, p, len);
     b->len += len;
     b->data[b->len] = '\0';
-    return len;
-}
-
-static void copy_value(char *dst, size_t cap, const char *p, size_t n)
-{
-    const char *v = memchr(p, ':', n);
-    if (v == NULL)
-        return;
-    v++;
-    const char *end = p + n;
-    while (v < end && (*v == ' ' || *v == '\t'))
-        v++;
-    while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
-        end--;
-    size_t len = (size_t)(end - v);
-    if (len >= cap)
-        len = cap - 1;
-    memcpy(dst, v, len);
-    dst[len] = '\0';
-}
-
-static size_t on_header(char *p, size_t size, size_t n, void *ud)
-{
-    (void)ud;
-    size_t len = size * n;
-    if (len > 13 && strncasecmp(p, "x-csrf-token:", 13) == 0)
-        copy_value(csrf_value, sizeof csrf_value, p, len);
-    else if (len > 14 && strncasecmp(p, "x-csrf-header:", 14) == 0)
-        copy_value(csrf_name, sizeof csrf_name, p, len);
     return len;
 }
 
