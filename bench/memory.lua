@@ -13,6 +13,7 @@
 --       a client whose agent has COUNT sessions: connect() adopts them all on the first
 --       handshake (list, then each transcript); RSS once every one is in the model
 -- Prints one JSON line; sizes in KiB.
+-- Not common.rss_kib: loading common loads cjson, and "bare" must measure lua5.4 alone.
 local function rss_kib()
   collectgarbage("collect")
   collectgarbage("collect")

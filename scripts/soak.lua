@@ -22,24 +22,7 @@ end
 -- same control-API client the specs use (LuaSocket, not our own code).
 local sim
 if os.getenv("GWS_URL") then
-  local http = require "socket.http"
-  local ltn12 = require "ltn12"
-  local cjson = require "cjson"
-  sim = { url = os.getenv("GWS_URL") }
-  function sim.ctl(self, method, path, body)
-    local out = {}
-    local payload = body ~= nil and cjson.encode(body) or nil
-    local _, status = http.request {
-      url = self.url .. path, method = method,
-      headers = payload and { ["content-type"] = "application/json",
-                              ["content-length"] = tostring(#payload) } or nil,
-      source = payload and ltn12.source.string(payload) or nil,
-      sink = ltn12.sink.table(out),
-    }
-    local text = table.concat(out)
-    local ok, decoded = pcall(cjson.decode, text)
-    return status, ok and decoded or text
-  end
+  sim = helper.attach(os.getenv("GWS_URL"))
 else
   sim = helper.start_sim { flags = { "--poll-timeout", "1000" } }
 end

@@ -44,6 +44,11 @@ function helper.start_sim(opts)
     port = tonumber(url:match(":(%d+)$")) }, Sim)
 end
 
+--- A Sim for a simulator someone else started at `url` (stop() leaves it running).
+function helper.attach(url)
+  return setmetatable({ url = url, port = tonumber(url:match(":(%d+)$")) }, Sim)
+end
+
 --- Calls the control API: returns HTTP status and the decoded JSON body (or raw text).
 function Sim:ctl(method, path, body)
   local out = {}
