@@ -76,6 +76,9 @@ static void read_options(lua_State *L, struct options *o)
     o->password = opt_string(L, "password", NULL);
     o->ca_file = opt_string(L, "ca_file", NULL);
     o->user_agent = opt_string(L, "user_agent", "gws-sms/0.1");
+    /* Sent as a header line of its own: a CR or LF would start another header. */
+    if (strpbrk(o->user_agent, "\r\n") != NULL)
+        option_error(L, "user_agent", "must not contain CR or LF");
     o->max_body = opt_size(L, "max_body", 16 * 1048576);
     o->max_header = opt_size(L, "max_header", 256 * 1024);
 
@@ -155,6 +158,14 @@ static int l_submit(lua_State *L)
     struct engine *e = check_open(L);
     struct request req;
     request_check(L, 2, &req);
+    if (req.prepared != NULL) {
+        /* Its lines carry this engine's credentials; another engine's would be wrong ones. */
+        lua_getiuservalue(L, req.headers, 1);
+        int same = lua_rawequal(L, -1, 1);
+        lua_pop(L, 1);
+        if (!same)
+            return luaL_argerror(L, 2, "headers: made by another engine's headers()");
+    }
     const char *err = NULL;
     lua_Integer id = engine_submit(e, L, &req, &err);
     if (id == 0)
@@ -163,24 +174,67 @@ static int l_submit(lua_State *L)
     return 1;
 }
 
+/* eng:headers{name = value, ...} --> a prepared header list: the engine's own lines plus
+ * these, rendered once, for requests to pass as `headers` (see headers.h). */
+static int l_headers(lua_State *L)
+{
+    struct engine *e = check_open(L);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_settop(L, 2);
+    request_check_header_table(L, 2);
+    struct header_list **box = lua_newuserdatauv(L, sizeof *box, 1);
+    *box = NULL;
+    luaL_setmetatable(L, HEADERS_MT);
+    lua_pushvalue(L, 1);
+    lua_setiuservalue(L, -2, 1);
+    *box = header_list_build(L, 2, &e->cfg.base);
+    if (*box == NULL)
+        return luaL_error(L, "headers: out of memory");
+    return 1;
+}
+
+static int l_headers_gc(lua_State *L)
+{
+    struct header_list **box = luaL_checkudata(L, 1, HEADERS_MT);
+    header_list_release(*box);
+    *box = NULL;
+    return 0;
+}
+
+/* eng:step([timeout [, into]]) --> array of results. With `into` (a table the caller reuses
+ * from step to step, sparing one table per call), the results are stored in into[1..n],
+ * the entries after them are cleared, and into is returned. */
 static int l_step(lua_State *L)
 {
     struct engine *e = check_open(L);
     double timeout = luaL_optnumber(L, 2, 0);
     luaL_argcheck(L, !isnan(timeout), 2, "timeout is NaN");
+    if (!lua_isnoneornil(L, 3))
+        luaL_checktype(L, 3, LUA_TTABLE);
     if (engine_step(e, timeout) != 0)
         return luaL_error(L, "step: epoll_wait: %s", strerror(errno));
 
     lua_getiuservalue(L, 1, DECODER_UV);
     int decoder = lua_gettop(L);
-    lua_createtable(L, e->done.count, 0);
+    if (lua_istable(L, 3))
+        lua_pushvalue(L, 3);
+    else
+        lua_createtable(L, e->done.count, 0);
     /* A transfer leaves the done list only after its result is stored, so if building one
      * raises (out of memory) nothing is lost: the next step or close picks it up. */
-    for (lua_Integer i = 1; e->done.head != NULL; i++) {
+    lua_Integer i = 1;
+    for (; e->done.head != NULL; i++) {
         transfer_push_result(L, e->done.head, decoder);
         lua_rawseti(L, -2, i);
         engine_discard(e, e->done.head);
     }
+    /* Whatever an earlier, longer step left behind goes, so #into is n. */
+    for (; lua_rawgeti(L, -1, i) != LUA_TNIL; i++) {
+        lua_pop(L, 1);
+        lua_pushnil(L);
+        lua_rawseti(L, -2, i);
+    }
+    lua_pop(L, 1);
     return 1;
 }
 
@@ -254,7 +308,8 @@ void engine_lua_open(lua_State *L)
         { "cancel", l_cancel },   { "pending", l_pending },
         { "pollfd", l_pollfd },   { "events", l_events },
         { "timeout", l_timeout }, { "clear_cookies", l_clear_cookies },
-        { "close", l_close },     { NULL, NULL },
+        { "close", l_close },     { "headers", l_headers },
+        { NULL, NULL },
     };
     static const luaL_Reg metamethods[] = {
         { "__gc", l_close },
@@ -267,6 +322,13 @@ void engine_lua_open(lua_State *L)
         luaL_setfuncs(L, metamethods, 0);
         luaL_newlib(L, methods);
         lua_setfield(L, -2, "__index");
+    }
+    lua_pop(L, 1);
+    if (luaL_newmetatable(L, HEADERS_MT)) {
+        lua_pushcfunction(L, l_headers_gc);
+        lua_setfield(L, -2, "__gc");
+        lua_pushliteral(L, "gws.core.headers");
+        lua_setfield(L, -2, "__name");
     }
     lua_pop(L, 1);
 }

@@ -91,17 +91,9 @@ static void check_url(lua_State *L, int idx, struct request *req)
     req->url = u;
 }
 
-static void check_headers(lua_State *L, int idx, struct request *req)
+void request_check_header_table(lua_State *L, int h)
 {
-    int t = lua_getfield(L, idx, "headers");
-    if (t == LUA_TNIL) {
-        lua_pop(L, 1);
-        req->headers = 0;
-        return;
-    }
-    if (t != LUA_TTABLE)
-        field_error(L, "headers", lua_pushfstring(L, "table expected, got %s", lua_typename(L, t)));
-    int h = lua_gettop(L);
+    h = lua_absindex(L, h);
     lua_pushnil(L);
     while (lua_next(L, h) != 0) {
         if (lua_type(L, -2) != LUA_TSTRING)
@@ -118,7 +110,29 @@ static void check_headers(lua_State *L, int idx, struct request *req)
                         lua_pushfstring(L, "value of '%s' contains CR, LF or NUL", name));
         lua_pop(L, 1);
     }
-    req->headers = h;
+}
+
+/* A table is checked here on every request; a prepared list was checked when it was made. */
+static void check_headers(lua_State *L, int idx, struct request *req)
+{
+    int t = lua_getfield(L, idx, "headers");
+    req->headers = 0;
+    req->prepared = NULL;
+    if (t == LUA_TNIL) {
+        lua_pop(L, 1);
+        return;
+    }
+    if (t == LUA_TUSERDATA) {
+        struct header_list **p = luaL_testudata(L, -1, HEADERS_MT);
+        if (p == NULL || *p == NULL)
+            field_error(L, "headers", "table or eng:headers{...} expected, got another userdata");
+        req->prepared = *p;
+    } else if (t == LUA_TTABLE) {
+        request_check_header_table(L, -1);
+    } else {
+        field_error(L, "headers", lua_pushfstring(L, "table expected, got %s", lua_typename(L, t)));
+    }
+    req->headers = lua_gettop(L);
 }
 
 static void check_body(lua_State *L, int idx, struct request *req)
@@ -152,56 +166,4 @@ void request_check(lua_State *L, int idx, struct request *req)
     check_headers(L, idx, req);
     check_body(L, idx, req);
     check_timeout(L, idx, req);
-}
-
-static struct curl_slist *append_line(struct curl_slist *list, const char *line)
-{
-    struct curl_slist *next = curl_slist_append(list, line);
-    if (next == NULL)
-        curl_slist_free_all(list);
-    return next;
-}
-
-struct curl_slist *request_header_list(lua_State *L, const struct request *req)
-{
-    /* An empty Expect: stops curl from waiting for "100 Continue" before sending a body,
-     * a round trip that only matters for uploads far larger than ours. */
-    struct curl_slist *list = append_line(NULL, "Expect:");
-    if (list == NULL || req->headers == 0)
-        return list;
-
-    lua_pushnil(L);
-    while (lua_next(L, req->headers) != 0) {
-        size_t nlen, vlen;
-        const char *name = lua_tolstring(L, -2, &nlen);
-        const char *value = lua_tolstring(L, -1, &vlen);
-        /* Most lines fit the stack buffer; curl copies the line anyway. */
-        char small[512];
-        char *line = nlen + vlen + 3 <= sizeof small ? small : malloc(nlen + vlen + 3);
-        if (line == NULL) {
-            lua_pop(L, 2);
-            curl_slist_free_all(list);
-            return NULL;
-        }
-        /* curl drops "Name:" (it means "remove this header"); "Name;" sends it empty. */
-        memcpy(line, name, nlen);
-        if (vlen == 0) {
-            line[nlen] = ';';
-            line[nlen + 1] = '\0';
-        } else {
-            line[nlen] = ':';
-            line[nlen + 1] = ' ';
-            memcpy(line + nlen + 2, value, vlen);
-            line[nlen + 2 + vlen] = '\0';
-        }
-        list = append_line(list, line);
-        if (line != small)
-            free(line);
-        lua_pop(L, 1);
-        if (list == NULL) {
-            lua_pop(L, 1);
-            return NULL;
-        }
-    }
-    return list;
 }

@@ -6,20 +6,27 @@
 #include <curl/curl.h>
 #include <lua.h>
 
+#include "headers.h"
+
+/* Metatable name of a prepared header list (eng:headers{...}, engine_lua.c). */
+#define HEADERS_MT "gws.core.headers"
+
 struct request {
     const char *method;     /* "GET", "POST", "PUT" or "DELETE" */
     const char *url;
     const char *body;       /* NULL when the request has none */
     size_t body_len;
     double timeout;         /* seconds, > 0 and finite */
-    int headers;            /* stack index of the headers table, 0 when absent */
+    int headers;            /* stack index of the headers table or prepared list, 0: none */
+    struct header_list *prepared; /* set when `headers` is a prepared list (eng:headers) */
 };
 
 /* Validates the table at `idx` and fills `req`; raises with the offending field's name.
  * Strings in `req` stay valid while the table stays on the stack. */
 void request_check(lua_State *L, int idx, struct request *req);
 
-/* Builds the curl header list for a checked request. Never raises; NULL on out of memory. */
-struct curl_slist *request_header_list(lua_State *L, const struct request *req);
+/* Checks a table of header name -> value at `idx` (token names, values without CR, LF or
+ * NUL); raises naming the field "headers". */
+void request_check_header_table(lua_State *L, int idx);
 
 #endif

@@ -67,6 +67,7 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
      * only the final response's headers describe the body we return. */
     if (n >= 5 && memcmp(ptr, "HTTP/", 5) == 0) {
         t->headers.len = 0;
+        t->header_count = 0;
         return n;
     }
     const char *colon = memchr(ptr, ':', n);
@@ -97,6 +98,7 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
         t->aborted = ABORT_MEMORY;
         return 0;
     }
+    t->header_count++;
     for (size_t i = start; i < start + nlen; i++)
         if (t->headers.data[i] >= 'A' && t->headers.data[i] <= 'Z')
             t->headers.data[i] += 'a' - 'A';
@@ -143,13 +145,9 @@ CURLcode transfer_setup_handle(CURL *e, const struct transfer_config *cfg)
     SET(CURLOPT_FOLLOWLOCATION, 0L);
     SET(CURLOPT_PROTOCOLS_STR, "http,https");
     SET(CURLOPT_CONNECTTIMEOUT_MS, cfg->connect_timeout_ms);
-    SET(CURLOPT_USERAGENT, cfg->user_agent);
-    if (cfg->username != NULL || cfg->password != NULL) {
-        /* Basic only: letting curl negotiate would cost a 401 round trip per transfer. */
-        SET(CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-        SET(CURLOPT_USERNAME, cfg->username != NULL ? cfg->username : "");
-        SET(CURLOPT_PASSWORD, cfg->password != NULL ? cfg->password : "");
-    }
+    /* User-Agent and Basic credentials travel as prepared header lines (cfg->base), not as
+     * CURLOPT_USERAGENT/USERNAME/PASSWORD, which curl would render anew for every request.
+     * Basic only and up front: negotiating would cost a 401 round trip per transfer. */
     if (cfg->ca_file != NULL)
         SET(CURLOPT_CAINFO, cfg->ca_file);
     if (cfg->insecure) {
@@ -190,7 +188,7 @@ static CURLcode configure(CURL *e, struct transfer *t, const struct request *req
     SET(CURLOPT_PRIVATE, (void *)t);
     SET(CURLOPT_URL, req->url);
     SET(CURLOPT_TIMEOUT_MS, to_ms(req->timeout));
-    SET(CURLOPT_HTTPHEADER, t->req_headers);
+    SET(CURLOPT_HTTPHEADER, t->req_headers->list);
     SET(CURLOPT_WRITEDATA, (void *)t);
     SET(CURLOPT_HEADERDATA, (void *)t);
     SET(CURLOPT_ERRORBUFFER, t->errbuf);
@@ -209,7 +207,15 @@ struct transfer *transfer_new(lua_State *L, CURL *easy, const struct request *re
     }
     t->max_body = cfg->max_body;
     t->max_header = cfg->max_header;
-    t->req_headers = request_header_list(L, req);
+    if (req->prepared != NULL) {
+        t->req_headers = req->prepared;
+        header_list_retain(t->req_headers);
+    } else if (req->headers == 0) {
+        t->req_headers = cfg->base.plain;
+        header_list_retain(t->req_headers);
+    } else {
+        t->req_headers = header_list_build(L, req->headers, &cfg->base);
+    }
     if (t->req_headers == NULL) {
         *rc = CURLE_OUT_OF_MEMORY;
     } else {
@@ -233,7 +239,7 @@ void transfer_finish(struct transfer *t, CURLcode result)
 
 void transfer_free(struct transfer *t)
 {
-    curl_slist_free_all(t->req_headers);
+    header_list_release(t->req_headers);
     free(t->body.data);
     free(t->headers.data);
     free(t);
@@ -264,9 +270,9 @@ static void push_error(lua_State *L, const struct transfer *t)
     lua_setfield(L, -2, "curl_code");
 }
 
-static void push_headers(lua_State *L, const struct buffer *b)
+static void push_headers(lua_State *L, const struct buffer *b, int count)
 {
-    lua_createtable(L, 0, 8);
+    lua_createtable(L, 0, count);
     /* Pairs are in arrival order, so setting each in turn makes the last duplicate win. */
     for (size_t i = 0; i < b->len;) {
         const char *name = b->data + i;
@@ -282,12 +288,14 @@ static void push_headers(lua_State *L, const struct buffer *b)
 void transfer_push_result(lua_State *L, struct transfer *t, int decoder)
 {
     decoder = lua_absindex(L, decoder);
-    lua_createtable(L, 0, 10);
+    /* Sized for what every result holds: id, status, headers, connects, time, body, and one
+     * of json, json_error or err. */
+    lua_createtable(L, 0, 7);
     lua_pushinteger(L, t->id);
     lua_setfield(L, -2, "id");
     lua_pushinteger(L, t->status);
     lua_setfield(L, -2, "status");
-    push_headers(L, &t->headers);
+    push_headers(L, &t->headers, t->header_count);
     lua_setfield(L, -2, "headers");
     lua_pushinteger(L, t->connects);
     lua_setfield(L, -2, "connects");

@@ -7,6 +7,7 @@
 #include <curl/curl.h>
 #include <lua.h>
 
+#include "headers.h"
 #include "request.h"
 
 /* Engine-wide settings every transfer applies. */
@@ -20,6 +21,7 @@ struct transfer_config {
     size_t max_header;
     long connect_timeout_ms;
     CURLSH *share;          /* cookies and DNS, shared by the engine's transfers */
+    struct header_base base; /* Expect, User-Agent, Authorization: rendered once */
 };
 
 struct buffer {
@@ -34,9 +36,10 @@ struct transfer {
     struct transfer *prev, *next;   /* the engine's in-flight or finished list */
     lua_Integer id;
     CURL *easy;                     /* NULL once handed back to the engine */
-    struct curl_slist *req_headers;
+    struct header_list *req_headers;
     struct buffer body;
     struct buffer headers;          /* "name\0value\0" pairs of the latest response */
+    int header_count;               /* pairs in `headers` */
     size_t header_bytes;            /* everything received, across interim responses too */
     size_t max_body, max_header;
     enum transfer_abort aborted;

@@ -1,5 +1,5 @@
 /* Request validation: csrc/request.c's request_check (method, URL, header names and values,
- * body, timeout, each of any Lua type) and request_header_list, then transfer_new, which
+ * body, timeout, each of any Lua type) and header_list_build, then transfer_new, which
  * hands the checked request to a real curl easy handle (nothing is sent). Whatever is
  * accepted must hold the promises of docs/internals.md: no CR, LF or NUL reaches a header
  * line, the URL is http(s) without spaces or controls, a GET has no body, the timeout is
@@ -31,7 +31,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     cfg.max_body = 1 << 20;
     cfg.max_header = 1 << 16;
     cfg.connect_timeout_ms = 1000;
-    if (easy == NULL || cfg.share == NULL)
+    if (easy == NULL || cfg.share == NULL ||
+        header_base_init(&cfg.base, cfg.username, cfg.password, cfg.user_agent) != NULL)
         abort();
     return 0;
 }
@@ -78,9 +79,12 @@ static int check(lua_State *L1)
     lua_pushnil(L1);
     lua_insert(L1, 1);
     request_check(L1, 2, &req);
-    struct curl_slist *list = request_header_list(L1, &req);
-    check_accepted(&req, list);
-    curl_slist_free_all(list);
+    struct header_list *list = req.prepared != NULL || req.headers == 0
+                                   ? NULL
+                                   : header_list_build(L1, req.headers, &cfg.base);
+    if (list != NULL)
+        check_accepted(&req, list->list);
+    header_list_release(list);
 
     CURLcode rc = CURLE_OK;
     struct transfer *t = transfer_new(L1, easy, &req, &cfg, &rc);

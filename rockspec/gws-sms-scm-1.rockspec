@@ -27,7 +27,8 @@ build = {
   type = "builtin",
   modules = {
     ["gws.core"] = {
-      sources = { "csrc/core.c", "csrc/engine.c", "csrc/engine_lua.c", "csrc/json.c",
+      sources = { "csrc/core.c", "csrc/engine.c", "csrc/engine_lua.c", "csrc/headers.c",
+                  "csrc/json.c",
                   "csrc/request.c", "csrc/transfer.c" },
       libraries = { "curl", "m" },
       incdirs = { "$(LIBCURL_INCDIR)" },

@@ -20,8 +20,8 @@ function M.new(opts)
   return setmetatable({
     eng = core.new(opts),
     on_error = opts.on_error,
-    waiting = {},      -- transfer id -> task | BLOCKED | function(result)
-    results = {},      -- transfer id -> result, for blocking callers
+    waiting = {},      -- transfer id -> task | BLOCKED | function(result), or the result
+                       -- itself once a blocked caller's transfer is done
     tasks = setmetatable({}, { __mode = "k" }),
     ready = {},        -- tasks to resume at the next pump, FIFO of {co, value}
     sleepers = {},     -- task -> deadline
@@ -47,12 +47,21 @@ function M.failure(r)
   return e.kind, e.message
 end
 
+-- Content-Type values already classified; a server sends the same one or two, so this stays
+-- small (and is emptied at MAX_TYPES in case it does not).
+local json_types, n_json_types, MAX_TYPES = {}, 0, 64
+
 --- True when the answer says it is JSON (application/json or a +json type).
 function M.is_json(r)
   local ct = r.headers and r.headers["content-type"]
   if not ct then return false end
-  ct = ct:lower()
-  return ct:find("^application/json") ~= nil or ct:find("^application/[%w.%-]+%+json") ~= nil
+  local known = json_types[ct]
+  if known ~= nil then return known end
+  local lower = ct:lower()
+  known = lower:find("^application/json") ~= nil or lower:find("^application/[%w.%-]+%+json") ~= nil
+  if n_json_types >= MAX_TYPES then json_types, n_json_types = {}, 0 end
+  json_types[ct], n_json_types = known, n_json_types + 1
+  return known
 end
 
 --- True when the running coroutine is one of ours, so waiting should yield.
@@ -109,22 +118,34 @@ function Transport:request(req)
     self.blocked_on[co] = nil
     return r
   end
-  self.waiting[id] = BLOCKED
+  local waiting = self.waiting
+  waiting[id] = BLOCKED
   -- curl enforces req.timeout; the guard only protects against a scheduler bug.
-  local guard = now() + req.timeout + 5
-  while self.results[id] == nil do
+  local guard
+  while true do
     if self.closed then return closed_result() end
-    if now() > guard then
+    local r = waiting[id]
+    if r ~= BLOCKED then
+      waiting[id] = nil
+      return r or { id = id, status = 0, headers = {}, body = "",
+                    err = { kind = "cancelled", message = "cancelled" } }
+    end
+    local t = now()
+    guard = guard or t + req.timeout + 5
+    if t > guard then
       self.eng:cancel(id)
-      self.waiting[id] = nil
+      waiting[id] = nil
       return { status = 0, headers = {}, body = "",
                err = { kind = "timeout", message = "no answer within " .. req.timeout .. " s" } }
     end
     self:pump(1)
   end
-  local r = self.results[id]
-  self.results[id] = nil
-  return r
+end
+
+--- A prepared header list for requests (see gws.core's eng:headers): table -> userdata.
+function Transport:headers(t)
+  if self.closed then return nil end
+  return self.eng:headers(t)
 end
 
 --- Sends a request whose result goes to fn(result) from inside pump (fn must not block).
@@ -236,26 +257,39 @@ end
 -- transfers to whoever waits for them, and wakes tasks whose sleep is over.
 function Transport:pump(timeout)
   if self.closed then return end
-  self:_run_ready()
+  if #self.ready > 0 then self:_run_ready() end
   local wait = timeout or 0
-  local t = self:timeout()
-  if t ~= nil and t < wait then wait = t end
-  if wait < 0 then wait = 0 end
-  local done = self.eng:step(wait)
-  for i = 1, #done do
-    local r = done[i]
-    local w = self.waiting[r.id]
-    self.waiting[r.id] = nil
-    if w == BLOCKED then
-      self.results[r.id] = r
-    elseif type(w) == "thread" then
-      self:_resume(w, r)
-    elseif type(w) == "function" then
-      w(r)
+  -- Only our own deadlines here: eng:step already stops at curl's.
+  if #self.ready > 0 then
+    wait = 0
+  elseif next(self.sleepers) ~= nil then
+    local n = now()
+    for _, deadline in pairs(self.sleepers) do
+      if deadline - n < wait then wait = deadline - n end
     end
   end
+  if wait < 0 then wait = 0 end
+  local done = self.eng:step(wait, self._done)
+  self._done = nil -- a callback that pumps again gets an array of its own
+  local waiting = self.waiting
+  for i = 1, #done do
+    local r = done[i]
+    done[i] = false -- the reused array must not keep results alive
+    local w = waiting[r.id]
+    if w == BLOCKED then
+      waiting[r.id] = r -- the blocked caller collects it from its own slot: no new key
+    else
+      waiting[r.id] = nil
+      if type(w) == "thread" then
+        self:_resume(w, r)
+      elseif type(w) == "function" then
+        w(r)
+      end
+    end
+  end
+  self._done = done
   self:_wake_sleepers()
-  self:_run_ready()
+  if #self.ready > 0 then self:_run_ready() end
 end
 
 function Transport:pollfd() return self.eng:pollfd() end
@@ -267,7 +301,7 @@ function Transport:close()
   if self.closed then return end
   self.closed = true
   self.eng:close()
-  self.waiting, self.results, self.ready, self.sleepers = {}, {}, {}, {}
+  self.waiting, self.ready, self.sleepers = {}, {}, {}
 end
 
 return M

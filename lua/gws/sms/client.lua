@@ -52,7 +52,12 @@ local function check_client(self, method)
   if self.closed then error("this gws.sms client is closed; create a new one with sms.new{...}", 3) end
 end
 
+-- Ids already found valid (a pure check, so sharing it between clients is safe). Bounded:
+-- emptied when it reaches MAX_VALID_IDS.
+local valid_ids, n_valid_ids, MAX_VALID_IDS = {}, 0, 1024
+
 local function check_id(id, level)
+  if valid_ids[id] then return id end
   if getmetatable(id) == Session then return id.id end
   if type(id) ~= "string" then
     error("bad argument 'id': expected a session id string, got " .. type(id), level + 1)
@@ -61,6 +66,8 @@ local function check_id(id, level)
     error("bad argument 'id': " .. short(id) ..
       " is not a session id (1 to 128 letters, digits, '-' or '_')", level + 1)
   end
+  if n_valid_ids >= MAX_VALID_IDS then valid_ids, n_valid_ids = {}, 0 end
+  valid_ids[id], n_valid_ids = true, n_valid_ids + 1
   return id
 end
 
@@ -152,6 +159,8 @@ function M.new(opts)
   self._sessions, self._order = {}, {}
   self._refs, self._ref_order = {}, {}
   self._intake_last = {} -- session id -> highest message index queued for dispatch
+  self._header_sets = {}
+  self._urls, self._n_urls = {}, 0
   self.closed = false
 
   self.emitter = emitter.new { on_error = opts.on_error, max_pending = self.max_pending }
@@ -196,6 +205,45 @@ end
 ---------------------------------------------------------------------------------------------
 -- HTTP: one request, CSRF, interpretation of GWS answers
 
+-- Prepared header lists (gws.core eng:headers, rendered once in C) for the REST calls, by
+-- kind of call; remade when the CSRF token changes. A table per request cost about 5 000
+-- instructions more (bench/README.md, B1).
+function Client:_request_headers(modifying, has_body)
+  local token = modifying and self.csrf and self.csrf_value or false
+  local sets = self._header_sets
+  if sets.token ~= token or sets.name ~= self.csrf_header then
+    sets = { token = token, name = self.csrf_header }
+    self._header_sets = sets
+  end
+  local kind = has_body and (modifying and 1 or 2) or (modifying and 3 or 4)
+  local set = sets[kind]
+  if not set then
+    local h = { Accept = "application/json" }
+    if has_body then h["Content-Type"] = "application/json;charset=UTF-8" end
+    if token then h[self.csrf_header] = token end
+    set = self.transport:headers(h)
+    sets[kind] = set
+  end
+  return set
+end
+
+-- Full URLs of API paths, kept (up to MAX_URLS) so the same call does not build the same
+-- long string again each time.
+local MAX_URLS = 256
+
+function Client:_url(path)
+  local urls = self._urls
+  local url = urls[path]
+  if url then return url end
+  if self._n_urls >= MAX_URLS then
+    urls = {}
+    self._urls, self._n_urls = urls, 0
+  end
+  url = self.api .. path
+  urls[path], self._n_urls = url, self._n_urls + 1
+  return url
+end
+
 function Client:_csrf_headers()
   if self.csrf and self.csrf_value then return { [self.csrf_header] = self.csrf_value } end
   return {}
@@ -210,6 +258,7 @@ end
 function Client:_take_csrf(headers)
   if not headers then return end
   local name, value = headers["x-csrf-header"], headers["x-csrf-token"]
+  if value == self.csrf_value and name == self.csrf_header then return end
   if name and value and name:match("^[%w%-_]+$") then
     self.csrf_header, self.csrf_value = name, value
   end
@@ -248,19 +297,22 @@ local function snippet(body)
 end
 
 function Client:_interpret(r, method, path)
-  local where = method .. " " .. path
   if r.status == 401 then
     return nil, errors.new("http", ("authentication failed for user %q: check the username and password")
       :format(self.username), { http_status = 401, code = 20 })
   end
   local j = r.json
-  if j ~= nil and not transport.is_json(r) then
+  local labelled = j == nil or transport.is_json(r)
+  local code = labelled and type(j) == "table" and type(j.statusCode) == "number"
+    and math.tointeger(j.statusCode)
+  if code == 0 then return j end
+  -- Failures only from here on, so only they pay for building messages.
+  local where = method .. " " .. path
+  if not labelled then
     return nil, errors.new("decode", ("%s: the answer is %s, not JSON: %s"):format(where,
       tostring(r.headers["content-type"] or "unlabelled"), snippet(r.body)), { http_status = r.status })
   end
-  local code = type(j) == "table" and type(j.statusCode) == "number" and math.tointeger(j.statusCode)
   if code then
-    if code == 0 then return j end
     return nil, errors.new("status", ("%s: %s"):format(where,
       tostring(j.statusMessage or errors.status_text[code] or "failed")),
       { code = code, http_status = r.status })
@@ -283,27 +335,23 @@ function Client:_call(method, path, body, timeout, retried)
     if err then return nil, err end
   end
   local gen = self.csrf_gen
-  local headers = { Accept = "application/json" }
   local payload
   if body ~= nil then
     local perr
     payload, perr = json.encode(body)
     if not payload then error("bad argument 'params': cannot be sent as JSON: " .. tostring(perr), 0) end
-    headers["Content-Type"] = "application/json;charset=UTF-8"
   end
-  if modifying then
-    for k, v in pairs(self:_csrf_headers()) do headers[k] = v end
-  end
-  self:_log("debug", "-> %s %s", method, path)
-  local r = self.transport:request { method = method, url = self.api .. path, headers = headers,
-    body = payload, timeout = timeout }
+  local log = self.log
+  if log then self:_log("debug", "-> %s %s", method, path) end
+  local r = self.transport:request { method = method, url = self:_url(path),
+    headers = self:_request_headers(modifying, payload ~= nil), body = payload, timeout = timeout }
   self:_take_csrf(r.headers)
   if r.err then
     local kind, msg = transport.failure(r)
     self:_log("debug", "<- %s %s failed: %s", method, path, msg)
     return nil, errors.new(kind, ("%s %s: %s"):format(method, path, msg))
   end
-  self:_log("debug", "<- %s %s: HTTP %d", method, path, r.status)
+  if log then self:_log("debug", "<- %s %s: HTTP %d", method, path, r.status) end
   local csrf_refused = r.status == 403 and not (type(r.json) == "table" and r.json.statusCode)
   if csrf_refused and modifying and self.csrf and not retried then
     -- The token or the HTTP session is gone. Refresh both once (unless another request just
@@ -649,14 +697,25 @@ function Client:_operation(id, entry, body, timeout)
   return self:_call("POST", "/me/smssessions/" .. id, body, timeout)
 end
 
+local string_problem = operations.string_problem
+
 for _, entry in ipairs(operations.list) do
-  local name = entry.name
+  local name, op, wire = entry.name, entry.op, entry.string_positional
   Client[name] = function(self, id, arg, opts)
     check_client(self, name)
     id = check_id(id, 2)
     local timeout = check_call_opts(opts, 2)
-    local ok, body = pcall(operations.build, entry, arg, self.max_string)
-    if not ok then error(body, 2) end
+    local body
+    if wire and type(arg) == "string" then
+      -- The common case, send_message(id, "text"), without operations.build's generality.
+      local why = string_problem(arg, self.max_string)
+      if why then error("bad argument '" .. wire .. "': " .. why, 2) end
+      body = { operationName = op, [wire] = arg }
+    else
+      local ok
+      ok, body = pcall(operations.build, entry, arg, self.max_string)
+      if not ok then error(body, 2) end
+    end
     return self:_operation(id, entry, body, timeout)
   end
   Session[name] = function(self, ...)

@@ -72,6 +72,17 @@ for _, e in ipairs(M.list) do
     e.lookup[prm.wire] = prm
     for _, a in ipairs(prm.aliases) do e.lookup[a] = prm end
   end
+  -- string_positional: the wire name when a plain string argument alone makes a whole,
+  -- valid body (send_message(id, "hi")): no other required param and no one_of. Such calls
+  -- take the fast path in client.lua, which checks the string with string_problem only.
+  local prm = e.positional and e.lookup[e.positional]
+  if prm and prm.type == "string" and not e.one_of then
+    local alone = true
+    for _, q in ipairs(e.params) do
+      if q.required and q ~= prm then alone = false end
+    end
+    e.string_positional = alone and prm.wire or nil
+  end
 end
 
 -- Strings a caller hands us end up in JSON and in an SMS; refuse what can only be a mistake.
@@ -82,12 +93,20 @@ local function fail(where, msg)
   error("bad argument '" .. where .. "': " .. msg, 0)
 end
 
+--- What is wrong with a string argument, or nil when nothing is. Does not raise, so the
+-- operations' fast path (client.lua) can use it without a protected call.
+function M.string_problem(v, max)
+  if type(v) ~= "string" then return "expected a string, got " .. type(v) end
+  if v == "" then return "must not be empty" end
+  if #v > max then return ("is %d bytes, more than the limit of %d"):format(#v, max) end
+  if not utf8.len(v) then return "is not valid UTF-8" end
+  if v:find("\0", 1, true) then return "contains a NUL byte" end
+end
+local string_problem = M.string_problem
+
 local function check_string(where, v, max)
-  if type(v) ~= "string" then fail(where, "expected a string, got " .. type(v)) end
-  if v == "" then fail(where, "must not be empty") end
-  if #v > max then fail(where, ("is %d bytes, more than the limit of %d"):format(#v, max)) end
-  if not utf8.len(v) then fail(where, "is not valid UTF-8") end
-  if v:find("\0", 1, true) then fail(where, "contains a NUL byte") end
+  local why = string_problem(v, max)
+  if why then fail(where, why) end
 end
 
 local function check_number(where, v)
