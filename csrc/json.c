@@ -44,14 +44,16 @@ void json_push_decoder(lua_State *L)
 {
     int top = lua_gettop(L);
 
+    /* The raising cjson, not cjson.safe: json_decode_string calls it under its own pcall,
+     * and cjson.safe would add a second protected call per body. */
     lua_getglobal(L, "require");
-    lua_pushliteral(L, "cjson.safe");
+    lua_pushliteral(L, "cjson");
     lua_call(L, 1, 1);
     /* A private instance, so another library reconfiguring the shared cjson module (depth
      * limits, number handling) cannot change what our results look like. */
     lua_getfield(L, -1, "new");
     if (!lua_isfunction(L, -1))
-        luaL_error(L, "gws.core: cjson.safe has no new(); lua-cjson >= 2.1 is required");
+        luaL_error(L, "gws.core: cjson has no new(); lua-cjson >= 2.1 is required");
     lua_call(L, 0, 1);
 
     /* Servers speak RFC 8259; NaN, Infinity and hex numbers mean a broken body, not data. */
@@ -65,7 +67,7 @@ void json_push_decoder(lua_State *L)
 
     lua_getfield(L, -1, "decode");
     if (!lua_isfunction(L, -1))
-        luaL_error(L, "gws.core: cjson.safe instance has no decode()");
+        luaL_error(L, "gws.core: cjson instance has no decode()");
     lua_replace(L, top + 1);
     lua_settop(L, top + 1);
 }
@@ -84,9 +86,9 @@ int json_decode_string(lua_State *L, int decoder, int idx)
     idx = lua_absindex(L, idx);
     lua_pushvalue(L, decoder);
     lua_pushvalue(L, idx);
-    /* pcall: whatever cjson raises (even out of memory) must not unwind through our C frames
-     * while they hold curl handles. */
-    if (lua_pcall(L, 1, 2, 0) != LUA_OK) {
+    /* pcall: whatever cjson raises (a syntax error, even out of memory) must not unwind
+     * through our C frames while they hold curl handles. */
+    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
         if (!lua_isstring(L, -1)) {
             lua_pop(L, 1);
             lua_pushliteral(L, "JSON decoder failed");
@@ -95,16 +97,6 @@ int json_decode_string(lua_State *L, int decoder, int idx)
         lua_insert(L, -2);
         return 0;
     }
-    /* cjson.safe reports failure as (nil, message); a JSON null decodes to cjson.null instead,
-     * so a nil first value always means failure. */
-    if (lua_isnil(L, -2)) {
-        if (!lua_isstring(L, -1)) {
-            lua_pop(L, 1);
-            lua_pushliteral(L, "invalid JSON");
-        }
-        return 0;
-    }
-    lua_pop(L, 1);
     lua_Integer i;
     if (integral(L, -1, &i)) {
         lua_pop(L, 1);

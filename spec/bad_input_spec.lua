@@ -129,8 +129,16 @@ describe("bad input from the caller", function()
   for _, case in ipairs(cases) do
     local what, fn, needle = case[1], case[2], case[3]
     it(what .. ": raises naming it, sends nothing, client still usable", function()
+      -- Bayeux long polls come and go on their own; only REST requests are counted.
+      local function rest_requests()
+        local n = 0
+        for _, r in ipairs(sim:requests()) do
+          if r.path ~= "/api/v2/notifications" then n = n + 1 end
+        end
+        return n
+      end
       sim:clear_requests()
-      local before = #sim:requests()
+      local before = rest_requests()
       local ok, msg = pcall(fn, client, id)
       assert.is_false(ok, what .. " did not raise")
       assert.equals("string", type(msg))
@@ -138,11 +146,7 @@ describe("bad input from the caller", function()
       assert.truthy(#msg < 400, "the message is too long: " .. #msg)
       assert.falsy(msg:find("password", 1, true))
       client:poll(0)
-      local after = 0
-      for _, r in ipairs(sim:requests()) do
-        if r.path ~= "/api/v2/notifications" then after = after + 1 end
-      end
-      assert.equals(before, after, what .. " sent a request")
+      assert.equals(before, rest_requests(), what .. " sent a request")
       local res = assert(client:send_message(id, "still fine"))
       assert.equals(0, res.statusCode)
     end)

@@ -110,8 +110,8 @@ end
 function Transport:request(req)
   if self.closed then return closed_result() end
   local id = self.eng:submit(req)
-  if self:in_task() then
-    local co = coroutine.running()
+  local co, main = coroutine.running()
+  if not main and self.tasks[co] then -- in_task(), inline: this runs for every request
     self.waiting[id] = co
     self.blocked_on[co] = id
     local r = coroutine.yield()
@@ -288,7 +288,7 @@ function Transport:pump(timeout)
     end
   end
   self._done = done
-  self:_wake_sleepers()
+  if next(self.sleepers) ~= nil then self:_wake_sleepers() end
   if #self.ready > 0 then self:_run_ready() end
 end
 

@@ -1,7 +1,7 @@
 --- The GWS SMS client: configuration, authentication (Basic + cookie + CSRF), every SMS
 -- operation generated from gws.sms.operations, notification intake into the session model,
 -- resync after an outage, and the ways to drive it (poll, step/pollfd for host loops, run).
-local cjson_safe = require "cjson.safe"
+local cjson = require "cjson"
 local bayeux = require "gws.bayeux"
 local emitter = require "gws.emitter"
 local errors = require "gws.errors"
@@ -18,7 +18,9 @@ M.Client = Client
 
 local Session = session_mod.Session
 local now = transport.now
-local json = cjson_safe.new()
+-- A private instance (nobody else's settings) that raises: every body reaching _call is
+-- built from checked arguments, and operation() checks its params with a pcall first.
+local json = cjson.new()
 
 M.VERSION = "0.1.0"
 
@@ -335,23 +337,24 @@ function Client:_call(method, path, body, timeout, retried)
     if err then return nil, err end
   end
   local gen = self.csrf_gen
-  local payload
-  if body ~= nil then
-    local perr
-    payload, perr = json.encode(body)
-    if not payload then error("bad argument 'params': cannot be sent as JSON: " .. tostring(perr), 0) end
-  end
+  local payload = body ~= nil and json.encode(body) or nil
   local log = self.log
   if log then self:_log("debug", "-> %s %s", method, path) end
-  local r = self.transport:request { method = method, url = self:_url(path),
+  local r = self.transport:request { method = method, url = self._urls[path] or self:_url(path),
     headers = self:_request_headers(modifying, payload ~= nil), body = payload, timeout = timeout }
-  self:_take_csrf(r.headers)
+  local h = r.headers
+  if h and h["x-csrf-token"] then self:_take_csrf(h) end
   if r.err then
     local kind, msg = transport.failure(r)
     self:_log("debug", "<- %s %s failed: %s", method, path, msg)
     return nil, errors.new(kind, ("%s %s: %s"):format(method, path, msg))
   end
   if log then self:_log("debug", "<- %s %s: HTTP %d", method, path, r.status) end
+  local j = r.json
+  -- The usual answer, decided here; anything else is _interpret's to explain.
+  if r.status == 200 and type(j) == "table" and j.statusCode == 0 and transport.is_json(r) then
+    return j
+  end
   local csrf_refused = r.status == 403 and not (type(r.json) == "table" and r.json.statusCode)
   if csrf_refused and modifying and self.csrf and not retried then
     -- The token or the HTTP session is gone. Refresh both once (unless another request just
@@ -702,9 +705,9 @@ local string_problem = operations.string_problem
 for _, entry in ipairs(operations.list) do
   local name, op, wire = entry.name, entry.op, entry.string_positional
   Client[name] = function(self, id, arg, opts)
-    check_client(self, name)
+    if getmetatable(self) ~= Client or self.closed then check_client(self, name) end
     id = check_id(id, 2)
-    local timeout = check_call_opts(opts, 2)
+    local timeout = opts ~= nil and check_call_opts(opts, 2) or nil
     local body
     if wire and type(arg) == "string" then
       -- The common case, send_message(id, "text"), without operations.build's generality.
@@ -738,7 +741,7 @@ function Client:operation(id, op, params, opts)
     if type(k) ~= "string" then errors.arg("params", "keys must be strings", 2) end
     if k ~= "operationName" then body[k] = v end
   end
-  local ok, payload_err = json.encode(body)
+  local ok, payload_err = pcall(json.encode, body)
   if not ok then errors.arg("params", "cannot be sent as JSON: " .. tostring(payload_err), 2) end
   return self:_call("POST", "/me/smssessions/" .. id, body, timeout)
 end
