@@ -30,9 +30,7 @@ local function round(total)
   if failed then error(tostring(failed)) end
 end
 
--- One call alone first: it fetches the CSRF token (64 first calls at once would each fetch
--- one, and the HTTP sessions they open would race; see the report in bench/README.md).
-assert(client:send_message(id, text))
+-- The warm-up round starts with CONC first calls at once: they share one CSRF fetch.
 round(2 * conc)
 local c0, w0 = common.cpu(), common.wall()
 round(n)

@@ -20,17 +20,21 @@ local function rss_kib()
   local f = assert(io.open("/proc/self/status"))
   local s = f:read("a")
   f:close()
-  return tonumber(s:match("VmRSS:%s*(%d+)"))
+  -- RssAnon: the private memory, without the library code pages that VmRSS also counts
+  -- (those follow the kernel's fault-around, not what the process allocates).
+  return tonumber(s:match("VmRSS:%s*(%d+)")), tonumber(s:match("RssAnon:%s*(%d+)"))
 end
 
 local mode = arg[1]
 if mode == "bare" then
   -- Nothing else loaded: io.write of a literal, not cjson.
-  io.write(('{"rss":%d,"heap":%.1f}\n'):format(rss_kib(), collectgarbage("count")))
+  local rss, anon = rss_kib()
+  io.write(('{"rss":%d,"anon":%d,"heap":%.1f}\n'):format(rss, anon, collectgarbage("count")))
   return
 elseif mode == "libs" then
   require "gws.core"
-  io.write(('{"rss":%d,"heap":%.1f}\n'):format(rss_kib(), collectgarbage("count")))
+  local rss, anon = rss_kib()
+  io.write(('{"rss":%d,"anon":%d,"heap":%.1f}\n'):format(rss, anon, collectgarbage("count")))
   return
 end
 
@@ -45,17 +49,20 @@ if mode == "idle" then
   assert(client:connect())
   while not resynced do client:poll(0.1) end
   client:poll(0.2)
-  common.emit { rss = rss_kib(), heap = collectgarbage("count") }
+  local rss, anon = rss_kib()
+  common.emit { rss = rss, anon = anon, heap = collectgarbage("count") }
 elseif mode == "growth" then
   local id, n, text = arg[5], tonumber(arg[6]), arg[7]
   local client = common.client(url, user, password)
   for _ = 1, 1000 do assert(client:send_message(id, text)) end
-  local before, heap_before = rss_kib(), collectgarbage("count")
+  local before = rss_kib()
+  local heap_before = collectgarbage("count")
   for _ = 1, n do
     local res, err = client:send_message(id, text)
     if not res then error(tostring(err)) end
   end
-  local after, heap_after = rss_kib(), collectgarbage("count")
+  local after = rss_kib()
+  local heap_after = collectgarbage("count")
   common.emit { ops = n, before = before, after = after, growth = after - before,
                 heap_growth = heap_after - heap_before }
 elseif mode == "sessions" then
@@ -73,7 +80,7 @@ elseif mode == "sessions" then
     messages = messages + #s.messages
   end
   assert(sessions == count, ("adopted %d sessions, not %d"):format(sessions, count))
-  common.emit { rss = rss_kib(), heap = collectgarbage("count"), sessions = sessions,
+  common.emit { rss = (rss_kib()), heap = collectgarbage("count"), sessions = sessions,
                 messages = messages, seconds = common.wall() - c0 }
 else
   error("usage: memory.lua bare | idle URL USER PASSWORD | growth ... | sessions ...")

@@ -345,6 +345,8 @@ row("B5", "idle client RSS - bare lua5.4", "KiB", "<= 512",
   function(m) return m <= 512 end)
 row("B5", "idle client RSS - lua5.4 + libcurl", "KiB", "report",
   each(function(i) return R.B5_idle[i].rss - R.B5_libs[i].rss end))
+row("B5", "idle client RssAnon - lua5.4 + libcurl", "KiB", "report",
+  each(function(i) return R.B5_idle[i].anon - R.B5_libs[i].anon end))
 row("B5", ("RSS growth over %d ops"):format(CFG.b5_ops), "KiB", "<= 1024",
   each(function(i) return R.B5_growth[i].growth end),
   function(m) return m <= 1024 end)

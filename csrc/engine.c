@@ -171,7 +171,7 @@ static void collect_done(struct engine *e)
 }
 
 lua_Integer engine_submit(struct engine *e, lua_State *L, const struct request *req,
-                          const char **err)
+                          int start_now, const char **err)
 {
     CURL *easy = take_easy(e);
     if (easy == NULL) {
@@ -195,14 +195,17 @@ lua_Integer engine_submit(struct engine *e, lua_State *L, const struct request *
         return 0;
     }
     list_push(&e->active, t);
-    /* Started now rather than at the next step: on a kept-alive connection the request goes
-     * out at once, so that step only waits for the answer (one step per request, not two:
-     * bench/README.md, B1). A fast server's answer may even be read already: collected
-     * here, so the next step returns it without waiting on a socket that has gone quiet. */
-    int running;
-    e->has_deadline = 0;
-    curl_multi_socket_action(e->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-    collect_done(e);
+    if (start_now) {
+        /* On a kept-alive connection the request goes out before we return, so the caller's
+         * next step only waits for the answer: one step per request, not two (bench/README.md,
+         * B1). Not by default: many submits in a row are cheaper started by one step. A fast
+         * server's answer may even be read already: collected here, so the next step returns
+         * it without waiting on a socket that has gone quiet. */
+        int running;
+        e->has_deadline = 0;
+        curl_multi_socket_action(e->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+        collect_done(e);
+    }
     return t->id;
 }
 

@@ -37,9 +37,11 @@ struct engine {
  * Returns NULL or a static message; on failure engine_close still releases what was made. */
 const char *engine_init(struct engine *e);
 
-/* Starts a checked request. Returns its id (> 0), or 0 with *err set. Never raises. */
+/* Adds a checked request; with start_now it is also started (sent, on a kept-alive
+ * connection) before this returns, otherwise at the next engine_step. Returns its id (> 0),
+ * or 0 with *err set. Never raises. */
 lua_Integer engine_submit(struct engine *e, lua_State *L, const struct request *req,
-                          const char **err);
+                          int start_now, const char **err);
 
 /* Waits up to `timeout` seconds for activity, drives curl and moves finished transfers to
  * e->done. Returns 0, or -1 with errno set when epoll itself fails. */

@@ -153,9 +153,12 @@ static struct engine *check_open(lua_State *L)
     return e;
 }
 
+/* eng:submit(req [, start_now]) --> id */
 static int l_submit(lua_State *L)
 {
     struct engine *e = check_open(L);
+    /* Read before request_check, which leaves its strings on the stack above the arguments. */
+    int start_now = lua_toboolean(L, 3);
     struct request req;
     request_check(L, 2, &req);
     if (req.prepared != NULL) {
@@ -167,7 +170,7 @@ static int l_submit(lua_State *L)
             return luaL_argerror(L, 2, "headers: made by another engine's headers()");
     }
     const char *err = NULL;
-    lua_Integer id = engine_submit(e, L, &req, &err);
+    lua_Integer id = engine_submit(e, L, &req, start_now, &err);
     if (id == 0)
         return luaL_error(L, "submit: %s", err);
     lua_pushinteger(L, id);

@@ -90,7 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .timeout = 5.0,
     };
     const char *err = NULL;
-    lua_Integer id = engine_submit(&e, L, &req, &err);
+    lua_Integer id = engine_submit(&e, L, &req, flags & 0x40, &err);
     FUZZ_ASSERT(id > 0);
     if (getenv("FUZZ_VERBOSE"))
         curl_easy_setopt(e.active.tail->easy, CURLOPT_VERBOSE, 1L);

@@ -109,15 +109,18 @@ end
 -- for network trouble (that is result.err). Bad arguments raise from the engine.
 function Transport:request(req)
   if self.closed then return closed_result() end
-  local id = self.eng:submit(req)
   local co, main = coroutine.running()
   if not main and self.tasks[co] then -- in_task(), inline: this runs for every request
+    -- Started by the next pump, together with whatever other tasks submit meanwhile.
+    local id = self.eng:submit(req)
     self.waiting[id] = co
     self.blocked_on[co] = id
     local r = coroutine.yield()
     self.blocked_on[co] = nil
     return r
   end
+  -- Started at once: this caller waits for it right away.
+  local id = self.eng:submit(req, true)
   local waiting = self.waiting
   waiting[id] = BLOCKED
   -- curl enforces req.timeout; the guard only protects against a scheduler bug.
