@@ -144,6 +144,18 @@ static void give_back_easy(struct engine *e, CURL *easy)
     }
 }
 
+/* A transfer whose result is delivered or dropped: kept for the next submit while the
+ * engine is open and the spares are few, freed otherwise. */
+static void drop_transfer(struct engine *e, struct transfer *t)
+{
+    if (e->open && e->spares < ENGINE_POOL_MAX) {
+        transfer_recycle(t);
+        e->spare[e->spares++] = t;
+    } else {
+        transfer_free(t);
+    }
+}
+
 /* Takes the handle out of curl's hands; its connection stays in the multi's cache. */
 static void detach(struct engine *e, struct transfer *t)
 {
@@ -179,7 +191,8 @@ lua_Integer engine_submit(struct engine *e, lua_State *L, const struct request *
         return 0;
     }
     CURLcode rc;
-    struct transfer *t = transfer_new(L, easy, req, &e->cfg, &rc);
+    struct transfer *reuse = e->spares > 0 ? e->spare[--e->spares] : NULL;
+    struct transfer *t = transfer_new(L, easy, req, &e->cfg, reuse, &rc);
     if (t == NULL) {
         give_back_easy(e, easy);
         *err = curl_easy_strerror(rc);
@@ -190,7 +203,7 @@ lua_Integer engine_submit(struct engine *e, lua_State *L, const struct request *
     if (mrc != CURLM_OK) {
         t->easy = NULL;
         give_back_easy(e, easy);
-        transfer_free(t);
+        drop_transfer(e, t);
         *err = curl_multi_strerror(mrc);
         return 0;
     }
@@ -259,7 +272,7 @@ int engine_step(struct engine *e, double timeout)
 void engine_discard(struct engine *e, struct transfer *t)
 {
     list_unlink(&e->done, t);
-    transfer_free(t);
+    drop_transfer(e, t);
 }
 
 int engine_cancel(struct engine *e, lua_Integer id)
@@ -268,7 +281,7 @@ int engine_cancel(struct engine *e, lua_Integer id)
     if (t != NULL) {
         detach(e, t);
         list_unlink(&e->active, t);
-        transfer_free(t);
+        drop_transfer(e, t);
         return 1;
     }
     t = list_find(&e->done, id);
@@ -320,6 +333,8 @@ void engine_close(struct engine *e)
         engine_discard(e, e->done.head);
     while (e->pooled > 0)
         curl_easy_cleanup(e->pool[--e->pooled]);
+    while (e->spares > 0)
+        transfer_free(e->spare[--e->spares]);
     /* Every easy handle is gone, so the share is no longer in use and can go too. */
     if (e->multi != NULL)
         curl_multi_cleanup(e->multi);

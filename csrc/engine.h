@@ -29,6 +29,8 @@ struct engine {
     struct transfer_list done;      /* finished, result not yet handed to Lua */
     CURL *pool[ENGINE_POOL_MAX];
     int pooled;
+    struct transfer *spare[ENGINE_POOL_MAX]; /* recycled transfers, for the next submits */
+    int spares;
     lua_Integer next_id;
     struct transfer_config cfg;     /* strings owned by the engine, freed by engine_close */
 };

@@ -198,9 +198,10 @@ static CURLcode configure(CURL *e, struct transfer *t, const struct request *req
 #undef SET
 
 struct transfer *transfer_new(lua_State *L, CURL *easy, const struct request *req,
-                              const struct transfer_config *cfg, CURLcode *rc)
+                              const struct transfer_config *cfg, struct transfer *reuse,
+                              CURLcode *rc)
 {
-    struct transfer *t = calloc(1, sizeof *t);
+    struct transfer *t = reuse != NULL ? reuse : calloc(1, sizeof *t);
     if (t == NULL) {
         *rc = CURLE_OUT_OF_MEMORY;
         return NULL;
@@ -235,6 +236,30 @@ void transfer_finish(struct transfer *t, CURLcode result)
     curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->status);
     curl_easy_getinfo(t->easy, CURLINFO_NUM_CONNECTS, &t->connects);
     curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME, &t->time);
+}
+
+/* Buffers up to this size stay with a recycled transfer; a large answer's do not. */
+#define BUFFER_KEEP 65536
+
+static void keep_or_free(struct buffer *b)
+{
+    if (b->cap > BUFFER_KEEP) {
+        free(b->data);
+        b->data = NULL;
+        b->cap = 0;
+    }
+    b->len = 0;
+}
+
+void transfer_recycle(struct transfer *t)
+{
+    header_list_release(t->req_headers);
+    keep_or_free(&t->body);
+    keep_or_free(&t->headers);
+    struct buffer body = t->body, headers = t->headers;
+    memset(t, 0, sizeof *t);
+    t->body = body;
+    t->headers = headers;
 }
 
 void transfer_free(struct transfer *t)

@@ -56,11 +56,18 @@ CURLcode transfer_setup_handle(CURL *easy, const struct transfer_config *cfg);
 /* Clears everything one transfer set on the handle, leaving the engine-wide options. */
 void transfer_clear_handle(CURL *easy);
 
-/* Allocates a transfer for `easy` (set up by transfer_setup_handle, cleared by
- * transfer_clear_handle) and sets the request's options on it; never raises.
- * On failure returns NULL, leaves `easy` for the caller and stores the reason in *rc. */
+/* Makes a transfer for `easy` (set up by transfer_setup_handle, cleared by
+ * transfer_clear_handle) and sets the request's options on it; never raises. `reuse` is a
+ * transfer_recycle'd one to fill instead of allocating (NULL: allocate). On failure returns
+ * NULL (reuse is freed too), leaves `easy` for the caller and stores the reason in *rc. */
 struct transfer *transfer_new(lua_State *L, CURL *easy, const struct request *req,
-                              const struct transfer_config *cfg, CURLcode *rc);
+                              const struct transfer_config *cfg, struct transfer *reuse,
+                              CURLcode *rc);
+
+/* Readies a finished transfer (easy handle already taken back) for transfer_new's `reuse`:
+ * drops its header list and any buffer grown large, keeps small buffers. Saves the three
+ * allocations of a transfer per request (bench/README.md, B1). */
+void transfer_recycle(struct transfer *t);
 
 /* Records the outcome while the easy handle still holds it (reuse resets the handle). */
 void transfer_finish(struct transfer *t, CURLcode result);

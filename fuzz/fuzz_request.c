@@ -87,7 +87,7 @@ static int check(lua_State *L1)
     header_list_release(list);
 
     CURLcode rc = CURLE_OK;
-    struct transfer *t = transfer_new(L1, easy, &req, &cfg, &rc);
+    struct transfer *t = transfer_new(L1, easy, &req, &cfg, NULL, &rc);
     if (t != NULL) {
         t->easy = NULL;
         transfer_free(t);
