@@ -50,7 +50,8 @@ static size_t check_pairs(const struct buffer *b)
 
 static int push(lua_State *L1)
 {
-    push_headers(L1, lua_touserdata(L1, 1));
+    const struct transfer *t = lua_touserdata(L1, 1);
+    push_headers(L1, &t->headers, t->header_count);
     return 1;
 }
 
@@ -83,9 +84,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_ASSERT(t.header_bytes == total && total <= t.max_header);
     }
     size_t pairs = check_pairs(&t.headers);
+    FUZZ_ASSERT(pairs == (size_t)t.header_count);
 
     lua_pushcfunction(L, push);
-    lua_pushlightuserdata(L, &t.headers);
+    lua_pushlightuserdata(L, &t);
     FUZZ_ASSERT(lua_pcall(L, 1, 1, 0) == LUA_OK);
     FUZZ_ASSERT(lua_istable(L, -1));
     /* Distinct names only: duplicates collapse to the last one. */

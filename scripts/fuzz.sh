@@ -25,11 +25,11 @@ harnesses=${*:-$all}
 # What each harness is built from, and the dictionary it fuzzes with.
 sources() {
   case "$1" in
-    fuzz_headers)     echo "csrc/json.c csrc/request.c" ;;
-    fuzz_request)     echo "csrc/json.c csrc/request.c csrc/transfer.c" ;;
-    fuzz_response)    echo "csrc/json.c csrc/request.c" ;;
+    fuzz_headers)     echo "csrc/headers.c csrc/json.c csrc/request.c" ;;
+    fuzz_request)     echo "csrc/headers.c csrc/json.c csrc/request.c csrc/transfer.c" ;;
+    fuzz_response)    echo "csrc/headers.c csrc/json.c csrc/request.c" ;;
     fuzz_json)        echo csrc/*.c ;;
-    fuzz_engine)      echo "csrc/json.c csrc/request.c csrc/transfer.c" ;;
+    fuzz_engine)      echo "csrc/headers.c csrc/json.c csrc/request.c csrc/transfer.c" ;;
     fuzz_sim_request) echo "sim/http_request.c sim/http_log.c" ;;
     fuzz_sim_bayeux)  echo "sim/bayeux.c sim/faults.c sim/badanswer.c sim/http_reply.c sim/http_session.c" ;;
     fuzz_sim_store)   echo sim/store*.c ;;
