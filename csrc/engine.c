@@ -144,6 +144,21 @@ static void give_back_easy(struct engine *e, CURL *easy)
     }
 }
 
+/* Reads curl's next deadline after we drove curl's timers ourselves. on_timer only reports
+ * a *change* of the earliest timeout, so after a CURL_SOCKET_TIMEOUT action the deadline we
+ * hold may be stale, and clearing it in the hope of a callback can lose it: the transfers
+ * waiting for it (a stalled long poll's timeout) would then never time out. */
+static void sync_deadline(struct engine *e)
+{
+    long ms = -1;
+    if (curl_multi_timeout(e->multi, &ms) != CURLM_OK || ms < 0) {
+        e->has_deadline = 0;
+        return;
+    }
+    e->has_deadline = 1;
+    e->deadline = gws_monotonic() + (double)ms / 1000.0;
+}
+
 /* A transfer whose result is delivered or dropped: kept for the next submit while the
  * engine is open and the spares are few, freed otherwise. */
 static void drop_transfer(struct engine *e, struct transfer *t)
@@ -215,8 +230,8 @@ lua_Integer engine_submit(struct engine *e, lua_State *L, const struct request *
          * server's answer may even be read already: collected here, so the next step returns
          * it without waiting on a socket that has gone quiet. */
         int running;
-        e->has_deadline = 0;
         curl_multi_socket_action(e->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+        sync_deadline(e);
         collect_done(e);
     }
     return t->id;
@@ -261,9 +276,8 @@ int engine_step(struct engine *e, double timeout)
         curl_multi_socket_action(e->multi, events[i].data.fd, mask, &running);
     }
     if (e->has_deadline && gws_monotonic() >= e->deadline) {
-        /* Cleared first: the call below usually sets the next deadline from on_timer. */
-        e->has_deadline = 0;
         curl_multi_socket_action(e->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+        sync_deadline(e);
     }
     collect_done(e);
     return 0;

@@ -432,6 +432,28 @@ describe("the session model", function()
     assert.equals("now", rec:of("message")[1][2].text)
   end)
 
+  it("treats a session this client acted on before its first resync as news, not history", function()
+    -- The race this pins down: offered and accepted while the first resync's list was on its
+    -- way, a session's first messages were adopted silently, so no "message" ever fired.
+    local offer = sim:offer("agent1", "first words")
+    local early = helper.client(sim)
+    finally(function() early:close() end)
+    local rec = helper.recorder(early, { "message" })
+    assert(early:accept(offer, "Bot")) -- acted on before notifications are connected
+    assert(early:connect())
+    assert.truthy(helper.poll_until(early, function() return #rec:of("message") >= 1 end))
+    local texts = {}
+    for _, ev in ipairs(rec:of("message")) do texts[#texts + 1] = ev[2].text end
+    assert.equals("first words", texts[1])
+    early:poll(0.2) -- and nothing twice
+    local seen = {}
+    for _, ev in ipairs(rec:of("message")) do
+      local i = ev[2].index
+      assert.is_nil(seen[i], "message " .. tostring(i) .. " delivered twice")
+      seen[i] = true
+    end
+  end)
+
   it("waits for a state and times out with a clear error", function()
     local id = sim:offer("agent1")
     local s = assert(helper.poll_until(client, function() return client:session(id) end))

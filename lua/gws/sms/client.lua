@@ -162,6 +162,7 @@ function M.new(opts)
   self._refs, self._ref_order = {}, {}
   self._intake_last = {} -- session id -> highest message index queued for dispatch
   self._header_sets = {}
+  self._acted_on, self._n_acted_on = {}, 0 -- sessions operated on before the first resync
   self._urls, self._n_urls = {}, 0
   self.closed = false
 
@@ -500,7 +501,10 @@ function Client:_resync(first)
       local final = session_mod.FINAL[s.state]
       -- A session that ended before we ever heard of it is history, not news.
       if final and not known then goto continue end
-      if first and not known then
+      -- Sessions this client has acted on are news even if no notification came yet: a
+      -- session offered and accepted while the first resync's list was on its way must not
+      -- have its first messages swallowed as history.
+      if first and not known and not self._acted_on[s.id] then
         local msgs = s.state ~= "Invited" and self:messages(s.id) or {}
         self:_note_intake(s.id, msgs)
         self.emitter:push(function() self:_adopt(s, msgs) end)
@@ -534,6 +538,7 @@ function Client:_resync(first)
       end)
     end
   end
+  if first then self._resynced, self._acted_on = true, {} end
   self:_log("info", "resync: %d session(s) listed, %d changed", #list, changed)
   self.bayeux:_event("resynced", { sessions = #list, changed = changed })
 end
@@ -691,6 +696,11 @@ end
 
 function Client:_operation(id, entry, body, timeout)
   local sess = self._sessions[id]
+  if not sess and not self._resynced then
+    -- Only the first resync reads it; bounded for a client that never connects.
+    if self._n_acted_on >= 1024 then self._acted_on, self._n_acted_on = {}, 0 end
+    self._acted_on[id], self._n_acted_on = true, self._n_acted_on + 1
+  end
   if self.check_capabilities and sess and not sess:can(entry.op) then
     return nil, errors.new("capability", ("%s is not allowed for session %s in state %s (allowed: %s);"
       .. " the request was not sent (check_capabilities = false sends it anyway)"):format(
