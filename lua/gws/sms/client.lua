@@ -696,7 +696,7 @@ end
 
 function Client:_operation(id, entry, body, timeout)
   local sess = self._sessions[id]
-  if not sess and not self._resynced then
+  if not sess and not self._resynced and not self._acted_on[id] then
     -- Only the first resync reads it; bounded for a client that never connects.
     if self._n_acted_on >= 1024 then self._acted_on, self._n_acted_on = {}, 0 end
     self._acted_on[id], self._n_acted_on = true, self._n_acted_on + 1
