@@ -48,11 +48,9 @@ function Peer:close()
   self.server:close()
 end
 
--- Submits `req` and drives engine and peer until the result is in: returns head, result.
-local function exchange(eng, peer, req)
-  req.url = req.url or peer.url .. "/api/v2/me"
-  req.timeout = req.timeout or 5
-  local id = eng:submit(req)
+-- Drives engine and peer until transfer `id` has its result: returns the head of the request
+-- the peer read meanwhile (if any) and the result.
+local function await(eng, peer, id)
   local head, result
   local deadline = socket.gettime() + 5
   while not result and socket.gettime() < deadline do
@@ -63,6 +61,13 @@ local function exchange(eng, peer, req)
   end
   assert(result, "no result within 5 s")
   return head, result
+end
+
+-- Submits `req` and waits for it: returns head, result.
+local function exchange(eng, peer, req)
+  req.url = req.url or peer.url .. "/api/v2/me"
+  req.timeout = req.timeout or 5
+  return await(eng, peer, eng:submit(req))
 end
 
 -- The header lines of a request head, as lower-case name -> list of values.
@@ -132,14 +137,7 @@ describe("gws.core on the wire", function()
       headers = eng:headers { ["X-Kept"] = "yes" } }
     collectgarbage()
     collectgarbage()
-    local head, result
-    local deadline = socket.gettime() + 5
-    while not result and socket.gettime() < deadline do
-      head = head or peer:poll()
-      for _, r in ipairs(eng:step(0.01)) do
-        if r.id == id then result = r end
-      end
-    end
+    local head, result = await(eng, peer, id)
     assert.equals(200, result.status)
     assert.same({ "yes" }, header_map(head)["x-kept"])
   end)
@@ -176,27 +174,14 @@ describe("gws.core on the wire", function()
     -- Queued: nothing is written until a step drives curl.
     local id = eng:submit { method = "GET", url = peer.url .. "/later", timeout = 5 }
     assert.is_nil(arrives_without_step(0.3))
-    local got
-    local deadline = socket.gettime() + 5
-    while not got and socket.gettime() < deadline do
-      peer:poll()
-      for _, r in ipairs(eng:step(0.01)) do
-        if r.id == id then got = r end
-      end
-    end
+    local _, got = await(eng, peer, id)
     assert.equals(200, got.status)
     -- Started at once: the request is on the wire before any step.
     id = eng:submit({ method = "GET", url = peer.url .. "/now", timeout = 5 }, true)
     local head = arrives_without_step(2)
     assert.truthy(head, "start_now did not send the request")
     assert.equals("GET /now HTTP/1.1", head[1])
-    got = nil
-    deadline = socket.gettime() + 5
-    while not got and socket.gettime() < deadline do
-      for _, r in ipairs(eng:step(0.01)) do
-        if r.id == id then got = r end
-      end
-    end
+    _, got = await(eng, peer, id)
     assert.equals(200, got.status)
   end)
 
