@@ -87,10 +87,28 @@ static int on_timer(CURLM *multi, long timeout_ms, void *userp)
     return 0;
 }
 
+static void free_string(char **s)
+{
+    free(*s);
+    *s = NULL;
+}
+
+static void wipe_credentials(struct transfer_config *cfg)
+{
+    if (cfg->password != NULL)
+        explicit_bzero(cfg->password, strlen(cfg->password));
+    free_string(&cfg->password);
+    free_string(&cfg->username);
+    free_string(&cfg->user_agent);
+}
+
 const char *engine_init(struct engine *e)
 {
     const char *err = header_base_init(&e->cfg.base, e->cfg.username, e->cfg.password,
                                        e->cfg.user_agent != NULL ? e->cfg.user_agent : "");
+    /* Rendered into the Authorization line, the plain credentials have no further use:
+     * wiped now rather than kept for the engine's lifetime. */
+    wipe_credentials(&e->cfg);
     if (err != NULL)
         return err;
     e->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -327,11 +345,6 @@ CURLcode engine_clear_cookies(struct engine *e)
     return rc;
 }
 
-static void free_string(char **s)
-{
-    free(*s);
-    *s = NULL;
-}
 
 void engine_close(struct engine *e)
 {
@@ -361,10 +374,6 @@ void engine_close(struct engine *e)
     e->epfd = -1;
     e->has_deadline = 0;
     header_base_free(&e->cfg.base);
-    if (e->cfg.password != NULL)
-        explicit_bzero(e->cfg.password, strlen(e->cfg.password));
-    free_string(&e->cfg.password);
-    free_string(&e->cfg.username);
+    wipe_credentials(&e->cfg); /* already done by engine_init, unless it never ran */
     free_string(&e->cfg.ca_file);
-    free_string(&e->cfg.user_agent);
 }

@@ -12,6 +12,8 @@
 
 /* Engine-wide settings every transfer applies. */
 struct transfer_config {
+    /* username, password and user_agent are read once, by engine_init, which renders them
+     * into `base` and then wipes and frees them. */
     char *username;         /* NULL: no HTTP auth */
     char *password;
     char *ca_file;

@@ -242,17 +242,24 @@ function Transport:_wake_sleepers()
 end
 
 --- Seconds until pump has work to do (0 = now), or nil when only socket activity matters.
-function Transport:timeout()
-  if self.closed then return nil end
+-- Seconds until a task of ours is due (0 = now), or nil when none is: ready tasks and
+-- sleepers only, not curl's own deadline.
+function Transport:_tasks_due()
   if #self.ready > 0 then return 0 end
-  local t = self.eng:timeout()
-  if next(self.sleepers) == nil then return t end
-  local n = now()
+  if next(self.sleepers) == nil then return nil end -- the usual case: no clock read, no scan
+  local n, t = now(), nil
   for _, deadline in pairs(self.sleepers) do
     local d = deadline - n
     if d < 0 then d = 0 end
     if t == nil or d < t then t = d end
   end
+  return t
+end
+
+function Transport:timeout()
+  if self.closed then return nil end
+  local t, curl = self:_tasks_due(), self.eng:timeout()
+  if t == nil or (curl ~= nil and curl < t) then return curl end
   return t
 end
 
@@ -263,13 +270,9 @@ function Transport:pump(timeout)
   if #self.ready > 0 then self:_run_ready() end
   local wait = timeout or 0
   -- Only our own deadlines here: eng:step already stops at curl's.
-  if #self.ready > 0 then
-    wait = 0
-  elseif next(self.sleepers) ~= nil then
-    local n = now()
-    for _, deadline in pairs(self.sleepers) do
-      if deadline - n < wait then wait = deadline - n end
-    end
+  if #self.ready > 0 or next(self.sleepers) ~= nil then -- no call at all in the usual case
+    local due = self:_tasks_due()
+    if due < wait then wait = due end
   end
   if wait < 0 then wait = 0 end
   local done = self.eng:step(wait, self._done)
