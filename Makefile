@@ -44,7 +44,7 @@ $(BUILD)/gws-sim: $(SIM_OBJ)
 
 # Every spec under busted on Lua 5.4; the last line is "N passed, M failed".
 test: all
-	busted --lua=$(LUA) spec
+	busted --lua=$(LUA) --cpath="./$(BUILD)/?.so;" spec
 
 # The accept story, then an echo bot chatting with a scripted customer.
 demo: all

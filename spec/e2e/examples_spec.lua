@@ -1,7 +1,9 @@
 -- Every example runs for real, as its own process, against a fresh simulator.
 local helper = require "helper"
 
-local ENV = "LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./build/?.so;;' "
+-- The build under test: the one `make test` names in LUA_CPATH (make BUILD=… test), else ./build.
+local CPATH = os.getenv("LUA_CPATH") or "./build/?.so;;"
+local ENV = "LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='" .. CPATH .. "' "
 
 -- Runs an example; `interact(sim)` (optional) runs once the example printed its "ready" line.
 -- Returns the exit code and everything it printed.
