@@ -6,7 +6,20 @@ BUILD  ?= build
 CC     ?= gcc
 OPT    ?= -O2 -g
 SAN    ?=
-CFLAGS_ALL = -std=gnu11 $(OPT) $(SAN) -fPIC -Wall -Wextra -Werror -MMD -MP $(CFLAGS)
+WERROR ?= -Werror
+CFLAGS_ALL = -std=gnu11 $(OPT) $(SAN) -fPIC -Wall -Wextra $(WERROR) -MMD -MP $(CFLAGS)
+
+# The release, defined once (in Lua); gws.core is compiled with it and `make dist` names the
+# tarball after it. The rockspecs cannot read a file: spec/e2e/rock_spec.lua checks they agree.
+VERSION_FILE := lua/gws/sms/client.lua
+VERSION := $(shell sed -n 's/^[^"]*VERSION[^"]*"\([0-9][^"]*\)".*/\1/p' $(VERSION_FILE) | head -n 1)
+
+# Include and link flags of the core. `make` asks pkg-config (read when a recipe runs, i.e.
+# after `deps` has installed it); luarocks passes what it found instead (see `luarocks-build`).
+CORE_CPPFLAGS ?= $(shell pkg-config --cflags lua5.4 libcurl)
+CORE_LIBS     ?= $(shell pkg-config --libs libcurl)
+# Every entry point installs missing Debian packages first, except the rock's (DEPS= there).
+DEPS ?= deps
 
 CORE_SRC := $(wildcard csrc/*.c)
 SIM_SRC  := $(wildcard sim/*.c)
@@ -18,7 +31,7 @@ export LUA_PATH  := ./lua/?.lua;./lua/?/init.lua;./spec/?.lua;;
 export LUA_CPATH := ./$(BUILD)/?.so;;
 export GWS_SIM   := ./$(BUILD)/gws-sim
 
-.PHONY: all deps test demo lint clean bench check fuzz
+.PHONY: all deps test demo lint clean bench check fuzz install dist luarocks-build luarocks-install
 
 all: $(BUILD)/gws/core.so $(BUILD)/gws-sim
 
@@ -27,9 +40,9 @@ deps:
 	@scripts/deps.sh build
 
 # pkg-config is read when the recipe runs, i.e. after `deps` has installed it.
-$(BUILD)/csrc/%.o: csrc/%.c | deps
+$(BUILD)/csrc/%.o: csrc/%.c $(VERSION_FILE) | $(DEPS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(shell pkg-config --cflags lua5.4 libcurl) -c $< -o $@
+	$(CC) $(CFLAGS_ALL) -DGWS_VERSION='"$(VERSION)"' $(CORE_CPPFLAGS) -c $< -o $@
 
 $(BUILD)/sim/%.o: sim/%.c | deps
 	@mkdir -p $(@D)
@@ -37,14 +50,14 @@ $(BUILD)/sim/%.o: sim/%.c | deps
 
 $(BUILD)/gws/core.so: $(CORE_OBJ)
 	@mkdir -p $(@D)
-	$(CC) -shared $(SAN) -o $@ $^ $(shell pkg-config --libs libcurl) -lm $(LDFLAGS)
+	$(CC) -shared $(SAN) -o $@ $^ $(CORE_LIBS) -lm $(LDFLAGS)
 
 $(BUILD)/gws-sim: $(SIM_OBJ)
 	$(CC) $(SAN) -pthread -o $@ $^ $(shell pkg-config --libs libmicrohttpd jansson) $(LDFLAGS)
 
 # Every spec under busted on Lua 5.4; the last line is "N passed, M failed".
 test: all
-	busted --lua=$(LUA) --cpath="./$(BUILD)/?.so;" spec
+	busted --lua=$(LUA) --cpath="./$(BUILD)/?.so" spec
 
 # The accept story, then an echo bot chatting with a scripted customer.
 demo: all
@@ -77,6 +90,53 @@ fuzz: all
 
 lint: deps
 	luacheck lua spec examples bench
+
+# `make install PREFIX=/opt/gws` (default /usr/local; DESTDIR for staging): the Lua modules and
+# gws.core where that prefix's lua5.4 looks, gws-sim, and the docs.
+PREFIX  ?= /usr/local
+LUADIR  ?= $(PREFIX)/share/lua/5.4
+CMODDIR ?= $(PREFIX)/lib/lua/5.4
+BINDIR  ?= $(PREFIX)/bin
+DOCDIR  ?= $(PREFIX)/share/doc/gws-sms
+
+install: all
+	cd lua && find gws -name '*.lua' -exec install -D -m 644 {} '$(DESTDIR)$(LUADIR)/{}' \;
+	install -D -m 755 $(BUILD)/gws/core.so '$(DESTDIR)$(CMODDIR)/gws/core.so'
+	install -D -m 755 $(BUILD)/gws-sim '$(DESTDIR)$(BINDIR)/gws-sim'
+	install -d '$(DESTDIR)$(DOCDIR)/docs'
+	install -m 644 README.md CHANGELOG.md LICENSE '$(DESTDIR)$(DOCDIR)/'
+	install -m 644 docs/*.md '$(DESTDIR)$(DOCDIR)/docs/'
+
+# The release: build/dist/gws-sms-VERSION.tar.gz (the sources, no build output) and, packed
+# from it by luarocks, gws-sms-VERSION-1.src.rock (what a rocks server serves; the versioned
+# rockspec's source.url names the tarball relative to the directory luarocks packs in).
+DIST      := $(BUILD)/dist
+DIST_NAME := gws-sms-$(VERSION)
+DIST_FILES := Makefile README.md LICENSE CHANGELOG.md csrc lua sim docs rockspec scripts examples
+
+dist: | $(DEPS)
+	@test -n "$(VERSION)" || { echo "make dist: no version found in $(VERSION_FILE)" >&2; exit 1; }
+	@test -f rockspec/$(DIST_NAME)-1.rockspec || \
+	  { echo "make dist: rockspec/$(DIST_NAME)-1.rockspec is missing" >&2; exit 1; }
+	@mkdir -p $(DIST)
+	tar -czf $(DIST)/$(DIST_NAME).tar.gz --sort=name --owner=0 --group=0 --numeric-owner \
+	  --exclude='*.o' --exclude='*.so' --exclude='*.d' --transform 's,^,$(DIST_NAME)/,' $(DIST_FILES)
+	cd $(DIST) && luarocks --lua-version=5.4 pack $(CURDIR)/rockspec/$(DIST_NAME)-1.rockspec
+
+# Called by luarocks (build type "make" in rockspec/*.rockspec), not by people. The build pass
+# compiles gws.core with the compiler, flags and include dirs luarocks found, without apt-get
+# (DEPS=) or -Werror; the install pass installs it and removes build/rock/ again, so that
+# `luarocks make` leaves the checkout as it found it.
+ROCK_BUILD := build/rock
+
+luarocks-build:
+	$(MAKE) --no-print-directory BUILD=$(ROCK_BUILD) DEPS= WERROR= $(ROCK_BUILD)/gws/core.so
+
+luarocks-install:
+	@test -n "$(LIBDIR)" || { echo "make luarocks-install: LIBDIR= is luarocks' to give" >&2; exit 1; }
+	install -D -m 755 $(ROCK_BUILD)/gws/core.so '$(LIBDIR)/gws/core.so'
+	rm -rf $(ROCK_BUILD)
+	rmdir --ignore-fail-on-non-empty build
 
 clean:
 	rm -rf build

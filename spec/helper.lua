@@ -1,16 +1,14 @@
--- Shared fixtures for the specs: a real gws-sim on a free loopback port per test file, and an
--- HTTP client for its /sim control API that is NOT our own code (LuaSocket), so a bug in
--- gws.core cannot hide behind the fixture that checks it.
-local http = require "socket.http"
-local ltn12 = require "ltn12"
-local socket = require "socket"
+-- Shared fixtures for the specs: a real gws-sim on a free loopback port per test file, and a
+-- client for its /sim control API (spec/support/simctl.lua) that uses gws.core alone, none of
+-- the Lua layers under test.
 local cjson = require "cjson"
+local simctl = require "support.simctl"
 
 local helper = {}
 
 helper.SIM = os.getenv("GWS_SIM") or "./build/gws-sim"
-helper.sleep = socket.sleep
-helper.gettime = socket.gettime
+helper.sleep = simctl.sleep
+helper.gettime = simctl.now
 
 local Sim = {}
 Sim.__index = Sim
@@ -41,29 +39,18 @@ function helper.start_sim(opts)
   end
   local url = assert(line:match("^listening on (%S+)$"), "unexpected first line: " .. line)
   return setmetatable({ pid = pid, pipe = pipe, url = url, log = log,
-    port = tonumber(url:match(":(%d+)$")) }, Sim)
+    port = tonumber(url:match(":(%d+)$")), control = simctl.new(url) }, Sim)
 end
 
 --- A Sim for a simulator someone else started at `url` (stop() leaves it running).
 function helper.attach(url)
-  return setmetatable({ url = url, port = tonumber(url:match(":(%d+)$")) }, Sim)
+  return setmetatable({ url = url, port = tonumber(url:match(":(%d+)$")),
+    control = simctl.new(url) }, Sim)
 end
 
 --- Calls the control API: returns HTTP status and the decoded JSON body (or raw text).
 function Sim:ctl(method, path, body)
-  local out = {}
-  local payload = body ~= nil and cjson.encode(body) or nil
-  local _, status = http.request {
-    url = self.url .. path,
-    method = method,
-    headers = payload and { ["content-type"] = "application/json",
-                            ["content-length"] = tostring(#payload) } or nil,
-    source = payload and ltn12.source.string(payload) or nil,
-    sink = ltn12.sink.table(out),
-  }
-  local text = table.concat(out)
-  local ok, decoded = pcall(cjson.decode, text)
-  return status, ok and decoded or text
+  return self.control:call(method, path, body)
 end
 
 --- POST /sim/sessions; returns the new session id.
@@ -104,6 +91,7 @@ end
 
 --- Stops the simulator (SIGTERM, then SIGKILL after 5 s). Returns its exit status.
 function Sim:stop()
+  if self.control then self.control:close() end
   if not self.pid then return end
   os.execute("kill -TERM " .. self.pid .. " 2>/dev/null")
   -- Running until it exits; then it is a zombie (state Z) until pipe:close() reaps it.
@@ -114,8 +102,8 @@ function Sim:stop()
     f:close()
     return stat:match("^%d+ %b() (%a)") ~= "Z"
   end
-  local deadline = socket.gettime() + 5
-  while running() and socket.gettime() < deadline do socket.sleep(0.01) end
+  local deadline = simctl.now() + 5
+  while running() and simctl.now() < deadline do simctl.sleep(0.01) end
   os.execute("kill -KILL " .. self.pid .. " 2>/dev/null")
   local _, _, code = self.pipe:close()
   os.remove(self.log)
@@ -142,9 +130,9 @@ end
 
 --- Polls `client` until pred() is true or `timeout` s pass; returns pred()'s last value.
 function helper.poll_until(client, pred, timeout)
-  local deadline = socket.gettime() + (timeout or 5)
+  local deadline = simctl.now() + (timeout or 5)
   local v = pred()
-  while not v and socket.gettime() < deadline do
+  while not v and simctl.now() < deadline do
     client:poll(0.05)
     v = pred()
   end

@@ -1,8 +1,22 @@
--- gws.core on its own, against a peer that is not our code: a LuaSocket server on loopback
+-- gws.core on its own, against a peer that is not our code: a libuv (luv) server on loopback
 -- reads the raw request, so these tests see exactly what reaches the wire.
 local core = require "gws.core"
-local mime = require "mime"
-local socket = require "socket"
+local uv = require "luv"
+
+local function b64(s)
+  local alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+  return (s:gsub("..?.?", function(chunk)
+    local a, b, c = chunk:byte(1, 3)
+    local n = a * 65536 + (b or 0) * 256 + (c or 0)
+    local out = {}
+    for i = 1, 4 do
+      local k = (n >> (6 * (4 - i))) & 63
+      out[i] = alphabet:sub(k + 1, k + 1)
+    end
+    if not b then out[3], out[4] = "=", "=" elseif not c then out[4] = "=" end
+    return table.concat(out)
+  end))
+end
 
 -- A one-connection HTTP peer: answers every request with a small JSON body and keeps the
 -- connection (the engine reuses it).
@@ -10,50 +24,61 @@ local Peer = {}
 Peer.__index = Peer
 
 local function new_peer()
-  local server = assert(socket.bind("127.0.0.1", 0))
-  server:settimeout(0)
-  local _, port = server:getsockname()
-  return setmetatable({ server = server, url = "http://127.0.0.1:" .. port }, Peer)
+  local peer = setmetatable({ buffer = "" }, Peer)
+  local server = uv.new_tcp()
+  assert(server:bind("127.0.0.1", 0))
+  assert(server:listen(16, function(err)
+    assert(not err, err)
+    local conn = uv.new_tcp()
+    server:accept(conn)
+    if peer.conn then peer.conn:close() end
+    peer.conn, peer.buffer = conn, ""
+    conn:read_start(function(read_err, data)
+      if data then peer.buffer = peer.buffer .. data
+      elseif read_err or not data then
+        if peer.conn == conn then peer.conn = nil end
+        if not conn:is_closing() then conn:close() end
+      end
+    end)
+  end))
+  peer.server = server
+  peer.url = "http://127.0.0.1:" .. server:getsockname().port
+  return peer
 end
 
--- Reads one request if one is waiting: returns its head lines (request line first) and body.
+-- Reads one request if one has arrived whole: returns its head lines (request line first) and
+-- body, after answering it.
 function Peer:poll()
-  if not self.conn then
-    self.conn = self.server:accept()
-    if not self.conn then return nil end
-  end
-  self.conn:settimeout(0)
-  local first, err = self.conn:receive("*l")
-  if not first then
-    if err == "closed" then self.conn = nil end
-    return nil
-  end
-  self.conn:settimeout(2)
-  local head = { first }
+  uv.run("nowait")
+  local head_end = self.buffer:find("\r\n\r\n", 1, true)
+  if not head_end then return nil end
+  local head = {}
+  for line in self.buffer:sub(1, head_end - 1):gmatch("[^\r\n]+") do head[#head + 1] = line end
   local length = 0
-  while true do
-    local line = assert(self.conn:receive("*l"))
-    if line == "" then break end
-    head[#head + 1] = line
-    length = tonumber(line:match("^[Cc]ontent%-[Ll]ength:%s*(%d+)")) or length
+  for i = 2, #head do
+    length = tonumber(head[i]:match("^[Cc]ontent%-[Ll]ength:%s*(%d+)")) or length
   end
-  local body = length > 0 and assert(self.conn:receive(length)) or ""
-  assert(self.conn:send("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-    .. "Content-Length: 16\r\n\r\n{\"statusCode\":0}"))
+  if #self.buffer < head_end + 3 + length then return nil end
+  local body = self.buffer:sub(head_end + 4, head_end + 3 + length)
+  self.buffer = self.buffer:sub(head_end + 4 + length)
+  self.conn:write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+    .. "Content-Length: 16\r\n\r\n{\"statusCode\":0}")
+  uv.run("nowait")
   return head, body
 end
 
 function Peer:close()
-  if self.conn then self.conn:close() end
+  if self.conn and not self.conn:is_closing() then self.conn:close() end
   self.server:close()
+  uv.run("nowait")
 end
 
 -- Drives engine and peer until transfer `id` has its result: returns the head of the request
 -- the peer read meanwhile (if any) and the result.
 local function await(eng, peer, id)
   local head, result
-  local deadline = socket.gettime() + 5
-  while not result and socket.gettime() < deadline do
+  local deadline = core.now() + 5
+  while not result and core.now() < deadline do
     head = head or peer:poll()
     for _, r in ipairs(eng:step(0.01)) do
       if r.id == id then result = r end
@@ -106,7 +131,7 @@ describe("gws.core on the wire", function()
     end
     assert.same(heads[1], heads[2])
     local h = header_map(heads[1])
-    assert.same({ "Basic " .. mime.b64("agent1:s3cret") }, h.authorization)
+    assert.same({ "Basic " .. b64("agent1:s3cret") }, h.authorization)
     assert.same({ "ua-test/1" }, h["user-agent"])
     assert.same({ "application/json" }, h.accept)
     assert.same({ "tok1" }, h["x-csrf-token"])
@@ -123,7 +148,7 @@ describe("gws.core on the wire", function()
   it("sends the engine's lines on a request without headers, and none without credentials", function()
     local h = header_map((exchange(eng, peer, { method = "GET" })))
     assert.same({ "ua-test/1" }, h["user-agent"])
-    assert.same({ "Basic " .. mime.b64("agent1:s3cret") }, h.authorization)
+    assert.same({ "Basic " .. b64("agent1:s3cret") }, h.authorization)
     local anonymous = core.new {}
     local other = new_peer()
     local h2 = header_map((exchange(anonymous, other, { method = "GET" })))
@@ -164,12 +189,12 @@ describe("gws.core on the wire", function()
   it("starts a transfer inside submit only when asked to (start_now)", function()
     exchange(eng, peer, { method = "GET" }) -- opens the kept-alive connection
     local function arrives_without_step(seconds)
-      local deadline = socket.gettime() + seconds
+      local deadline = core.now() + seconds
       repeat
         local head = peer:poll()
         if head then return head end
-        socket.sleep(0.01)
-      until socket.gettime() > deadline
+        uv.sleep(10)
+      until core.now() > deadline
     end
     -- Queued: nothing is written until a step drives curl.
     local id = eng:submit { method = "GET", url = peer.url .. "/later", timeout = 5 }
@@ -189,8 +214,8 @@ describe("gws.core on the wire", function()
     local into = { "stale1", "stale2", "stale3" }
     local id = eng:submit { method = "GET", url = peer.url .. "/y", timeout = 5 }
     local got
-    local deadline = socket.gettime() + 5
-    while not got and socket.gettime() < deadline do
+    local deadline = core.now() + 5
+    while not got and core.now() < deadline do
       peer:poll()
       local same = eng:step(0.01, into)
       assert.equals(into, same)
