@@ -18,9 +18,12 @@ struct faults {
     enum bad_mode bad_mode;
     json_int_t bad_count;
     char *bad_path;                     /* prefix, or NULL = every path */
+    char *delay_path;                   /* delay_path: prefix of the paths to delay */
+    json_int_t delay_path_ms, delay_path_count;
     struct {                            /* what has been applied since the last DELETE */
         json_int_t clients_forgotten, sessions_forgotten, dropped_connections,
-            delayed_responses, discarded_events, http_errors, stalled_requests, bad_answers;
+            delayed_responses, discarded_events, http_errors, stalled_requests, bad_answers,
+            path_delays;
     } applied;
 };
 
@@ -35,6 +38,7 @@ struct faults *faults_new(void)
 void faults_clear(struct faults *f)
 {
     free(f->bad_path);
+    free(f->delay_path);
     memset(f, 0, sizeof *f);
 }
 
@@ -93,6 +97,13 @@ static int validate(const json_t *body, char *err, size_t errlen)
                 FAIL("bad_answer: unknown mode '%s'", json_string_value(m));
             if ((n && count_value(n, MAX_COUNT) < 0) || (p && !json_is_string(p)))
                 FAIL("bad_answer: count must be a non-negative integer, path a string");
+        } else if (!strcmp(key, "delay_path")) {
+            json_t *p = json_object_get(v, "path"), *ms = json_object_get(v, "ms"),
+                   *n = json_object_get(v, "count");
+            if (!json_is_object(v) || !json_is_string(p) || json_string_value(p)[0] != '/' ||
+                count_value(ms, MAX_DELAY_MS) < 0 || (n && count_value(n, MAX_COUNT) < 0))
+                FAIL("delay_path must be {\"path\": \"/api/v2/...\", \"ms\": 0-%d, "
+                     "\"count\"?: N}", MAX_DELAY_MS);
         } else {
             FAIL("unknown fault '%s'", key);
         }
@@ -106,11 +117,13 @@ int faults_apply(struct sim *sim, const json_t *body, char *err, size_t errlen)
     if (validate(body, err, errlen) != 0)
         return -1;
     json_t *v;
-    /* The only allocation comes first, so a failure leaves the state untouched. */
-    char *path = NULL;
-    json_t *ba = json_object_get(body, "bad_answer");
-    if (ba && json_object_get(ba, "path") &&
-        !(path = strdup(json_string_value(json_object_get(ba, "path"))))) {
+    /* The only allocations come first, so a failure leaves the state untouched. */
+    char *path = NULL, *dpath = NULL;
+    json_t *ba = json_object_get(body, "bad_answer"), *dp = json_object_get(body, "delay_path");
+    if ((ba && json_object_get(ba, "path") &&
+         !(path = strdup(json_string_value(json_object_get(ba, "path"))))) ||
+        (dp && !(dpath = strdup(json_string_value(json_object_get(dp, "path")))))) {
+        free(path);
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -140,6 +153,13 @@ int faults_apply(struct sim *sim, const json_t *body, char *err, size_t errlen)
         free(f->bad_path);
         f->bad_path = path;
     }
+    if (dp) {
+        json_t *n = json_object_get(dp, "count");
+        free(f->delay_path);
+        f->delay_path = dpath;
+        f->delay_path_ms = json_integer_value(json_object_get(dp, "ms"));
+        f->delay_path_count = n ? json_integer_value(n) : 1;
+    }
     /* A shorter stall or fewer drops may release requests that are waiting now. */
     sim_wake_all(sim);
     return 0;
@@ -151,12 +171,15 @@ json_t *faults_to_json(const struct faults *f)
     double stall = f->stall_until > now ? (double)(f->stall_until - now) / 1000.0 : 0.0;
     return json_pack(
         "{s:I,s:I,s:I,s:f,s:{s:i,s:I},s:{s:s,s:I,s:s?},"
-        "s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}}",
+        "s:{s:s?,s:I,s:I},"
+        "s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}}",
         "drop_connections", f->drop_connections, "delay_ms", f->delay_ms,
         "discard_events", f->discard_events, "stall_seconds", stall,
         "http_error", "status", f->http_error_status, "count", f->http_error_count,
         "bad_answer", "mode", bad_mode_name(f->bad_mode), "count", f->bad_count,
         "path", f->bad_path,
+        "delay_path", "path", f->delay_path, "ms", f->delay_path_ms,
+        "count", f->delay_path_count,
         "applied", "clients_forgotten", f->applied.clients_forgotten,
         "sessions_forgotten", f->applied.sessions_forgotten,
         "dropped_connections", f->applied.dropped_connections,
@@ -164,7 +187,8 @@ json_t *faults_to_json(const struct faults *f)
         "discarded_events", f->applied.discarded_events,
         "http_errors", f->applied.http_errors,
         "stalled_requests", f->applied.stalled_requests,
-        "bad_answers", f->applied.bad_answers);
+        "bad_answers", f->applied.bad_answers,
+        "path_delays", f->applied.path_delays);
 }
 
 int64_t faults_stall_until(const struct faults *f)
@@ -212,6 +236,16 @@ long faults_take_delay(struct faults *f)
         return 0;
     f->applied.delayed_responses++;
     return (long)f->delay_ms;
+}
+
+long faults_take_path_delay(struct faults *f, const char *path)
+{
+    if (f->delay_path_count <= 0 || !f->delay_path ||
+        strncmp(path, f->delay_path, strlen(f->delay_path)) != 0)
+        return 0;
+    f->delay_path_count--;
+    f->applied.path_delays++;
+    return (long)f->delay_path_ms;
 }
 
 bool faults_take_discard(struct faults *f)

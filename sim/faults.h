@@ -36,6 +36,8 @@ bool faults_take_drop(struct faults *f);
 int faults_take_http_error(struct faults *f);         /* HTTP status, or 0 */
 enum bad_mode faults_take_bad_answer(struct faults *f, const char *path);
 long faults_take_delay(struct faults *f);             /* ms, 0 = none */
+/* delay_path: ms for the next requests whose path starts with the fault's prefix, else 0. */
+long faults_take_path_delay(struct faults *f, const char *path);
 /* Called for an event that would reach at least one Bayeux client: true = drop it. */
 bool faults_take_discard(struct faults *f);
 

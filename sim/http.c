@@ -41,10 +41,16 @@ static void hold_while_stalled(struct sim *sim)
     }
 }
 
-static void delay_response(struct sim *sim)
+/*
+ * The delay faults, delay_ms and delay_path, taken once the answer is made: it may then be
+ * older than notifications published meanwhile, and a spec that sees the fault counted knows
+ * the answer is made and held. The lock is released while waiting (sim_wait_until), so other
+ * requests and long polls go on.
+ */
+static void delay_response(struct sim *sim, const char *path)
 {
     pthread_mutex_lock(&sim->lock);
-    long delay = faults_take_delay(sim->faults);
+    long delay = faults_take_delay(sim->faults) + faults_take_path_delay(sim->faults, path);
     int64_t deadline = sim_now_ms() + delay;
     while (delay > 0 && !sim->shutting_down && sim_now_ms() < deadline)
         sim_wait_until(sim, deadline);
@@ -85,7 +91,7 @@ static enum MHD_Result respond_api(struct request *rq, struct reply *out)
         error_page(out, error_status);
     else if (!bad_mode_replaces(bad))
         api_handle(rq, out);
-    delay_response(sim);
+    delay_response(sim, rq->path);
     if (bad != BAD_NONE)
         return badanswer_queue(sim, rq->conn, bad, out);
     return reply_queue(rq->conn, out);
