@@ -1,5 +1,6 @@
 /* /sim/...: the control API, mostly thin wrappers over store_ctl_* under the lock. */
 #include "control.h"
+#include "bayeux.h"
 #include "faults.h"
 #include "http.h"
 #include "http_log.h"
@@ -98,6 +99,44 @@ static void faults(struct request *rq, const char *method, struct reply *out)
     json_decref(body);
 }
 
+/*
+ * POST /sim/publish {"agent","channel"?,"data"}: `data` goes out verbatim as one Bayeux
+ * event, so specs can feed the client payloads the store would never produce (e.g. the
+ * vendor's own samples).
+ */
+static void publish(struct request *rq, struct reply *out)
+{
+    struct sim *sim = rq->sim;
+    json_t *body = ctl_body(rq, out);
+    if (!body)
+        return;
+    json_t *data = json_object_get(body, "data");
+    const json_t *agent = json_object_get(body, "agent"),
+                 *channel = json_object_get(body, "channel");
+    const char *ch = channel ? json_string_value(channel) : "/v2/me/sms";
+    const char *error = NULL;
+    if (!json_is_object(body))
+        error = "body must be a JSON object";
+    else if (!json_is_string(agent))
+        error = "agent must be a user name (a string)";
+    else if (!json_is_object(data))
+        error = "data must be a JSON object (the event's data, sent verbatim)";
+    else if (!ch || ch[0] != '/' || strncmp(ch, "/meta/", 6) == 0)
+        error = "channel must be a string starting with '/' and not a /meta/ channel";
+    pthread_mutex_lock(&sim->lock);
+    if (!error && !store_has_user(sim->store, json_string_value(agent)))
+        error = "agent is not a known user";
+    if (error) {
+        reply_ctl_error(out, 400, error);
+    } else {
+        /* The publish callback takes a reference and queues a private copy. */
+        bayeux_store_publish(sim, json_string_value(agent), ch, json_incref(data));
+        reply_json(out, 200, json_pack("{s:b}", "ok", 1));
+    }
+    pthread_mutex_unlock(&sim->lock);
+    json_decref(body);
+}
+
 static bool method_is(const struct request *rq, const char *m)
 {
     return strcmp(rq->method, m) == 0;
@@ -128,6 +167,8 @@ void control_handle(struct request *rq, struct reply *out)
         store_op(rq, CTL_LEAVE, p.seg[2], out);
     else if (p.n == 2 && path_is(&p, 1, "flood") && post)
         store_op(rq, CTL_FLOOD, NULL, out);
+    else if (p.n == 2 && path_is(&p, 1, "publish") && post)
+        publish(rq, out);
     else if (p.n == 2 && path_is(&p, 1, "requests") && (get || del))
         requests(rq, get, out);
     else if (p.n == 2 && path_is(&p, 1, "faults") && (get || post || del))

@@ -222,6 +222,11 @@ static int const_time_equal(const char *a, const char *b)
     return diff == 0;
 }
 
+int store_has_user(const sim_store *s, const char *name)
+{
+    return st_agent(s, name) != NULL;
+}
+
 int store_check_password(const sim_store *s, const char *name, const char *password)
 {
     const struct agent *a = st_agent(s, name);

@@ -32,6 +32,8 @@ void store_free(sim_store *s);
 int store_add_user(sim_store *s, const char *name, const char *password);
 /* 1 when name/password match a user, else 0. Constant-time compare of the password. */
 int store_check_password(const sim_store *s, const char *name, const char *password);
+/* 1 when a user of that name exists, else 0. */
+int store_has_user(const sim_store *s, const char *name);
 
 /*
  * GWS API. Each returns the JSON response body and sets *http_status (200 unless said).
