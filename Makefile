@@ -40,9 +40,12 @@ deps:
 	@scripts/deps.sh build
 
 # pkg-config is read when the recipe runs, i.e. after `deps` has installed it.
-$(BUILD)/csrc/%.o: csrc/%.c $(VERSION_FILE) | $(DEPS)
+$(BUILD)/csrc/%.o: csrc/%.c | $(DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -DGWS_VERSION='"$(VERSION)"' $(CORE_CPPFLAGS) -c $< -o $@
+
+# The files that print GWS_VERSION follow the version file.
+$(filter %/core.o %/engine_lua.o,$(CORE_OBJ)): $(VERSION_FILE)
 
 $(BUILD)/sim/%.o: sim/%.c | deps
 	@mkdir -p $(@D)
@@ -92,7 +95,7 @@ lint: deps
 	luacheck lua spec examples bench
 
 # `make install PREFIX=/opt/gws` (default /usr/local; DESTDIR for staging): the Lua modules and
-# gws.core where that prefix's lua5.4 looks, gws-sim, and the docs.
+# gws.core where that prefix's lua5.4 looks, the gws-sms command, gws-sim, and the docs.
 PREFIX  ?= /usr/local
 LUADIR  ?= $(PREFIX)/share/lua/5.4
 CMODDIR ?= $(PREFIX)/lib/lua/5.4
@@ -103,16 +106,17 @@ install: all
 	cd lua && find gws -name '*.lua' -exec install -D -m 644 {} '$(DESTDIR)$(LUADIR)/{}' \;
 	install -D -m 755 $(BUILD)/gws/core.so '$(DESTDIR)$(CMODDIR)/gws/core.so'
 	install -D -m 755 $(BUILD)/gws-sim '$(DESTDIR)$(BINDIR)/gws-sim'
+	install -D -m 755 bin/gws-sms '$(DESTDIR)$(BINDIR)/gws-sms'
 	install -d '$(DESTDIR)$(DOCDIR)/docs'
 	install -m 644 README.md CHANGELOG.md LICENSE '$(DESTDIR)$(DOCDIR)/'
 	install -m 644 docs/*.md '$(DESTDIR)$(DOCDIR)/docs/'
 
 # The release: build/dist/gws-sms-VERSION.tar.gz (the sources, no build output) and, packed
 # from it by luarocks, gws-sms-VERSION-1.src.rock (what a rocks server serves; the versioned
-# rockspec's source.url names the tarball relative to the directory luarocks packs in).
+# rockspec's source.url names the tarball relative to the directory luarocks runs in).
 DIST      := $(BUILD)/dist
 DIST_NAME := gws-sms-$(VERSION)
-DIST_FILES := Makefile README.md LICENSE CHANGELOG.md csrc lua sim docs rockspec scripts examples
+DIST_FILES := Makefile README.md LICENSE CHANGELOG.md bin csrc lua sim docs rockspec scripts examples
 
 dist: | $(DEPS)
 	@test -n "$(VERSION)" || { echo "make dist: no version found in $(VERSION_FILE)" >&2; exit 1; }
@@ -121,7 +125,14 @@ dist: | $(DEPS)
 	@mkdir -p $(DIST)
 	tar -czf $(DIST)/$(DIST_NAME).tar.gz --sort=name --owner=0 --group=0 --numeric-owner \
 	  --exclude='*.o' --exclude='*.so' --exclude='*.d' --transform 's,^,$(DIST_NAME)/,' $(DIST_FILES)
-	cd $(DIST) && luarocks --lua-version=5.4 pack $(CURDIR)/rockspec/$(DIST_NAME)-1.rockspec
+	@# luarocks pack fetches source.url from a scratch directory, where the rockspec's relative
+	@# URL means nothing: it packs a copy that names the tarball by its absolute file:// URL
+	@# (building a .src.rock never fetches, so that URL is never used again).
+	sed 's|^  url = "$(DIST_NAME).tar.gz",|  url = "file://$(abspath $(DIST))/$(DIST_NAME).tar.gz",|' \
+	  rockspec/$(DIST_NAME)-1.rockspec > $(DIST)/$(DIST_NAME)-1.rockspec
+	grep -q '^  url = "file://' $(DIST)/$(DIST_NAME)-1.rockspec
+	cd $(DIST) && luarocks --lua-version=5.4 pack $(DIST_NAME)-1.rockspec
+	rm -f $(DIST)/$(DIST_NAME)-1.rockspec
 
 # Called by luarocks (build type "make" in rockspec/*.rockspec), not by people. The build pass
 # compiles gws.core with the compiler, flags and include dirs luarocks found, without apt-get

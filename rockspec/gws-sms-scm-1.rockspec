@@ -2,6 +2,7 @@ rockspec_format = "3.0"
 package = "gws-sms"
 version = "scm-1"
 source = {
+  -- The development tree: `luarocks make rockspec/gws-sms-scm-1.rockspec` in a checkout.
   url = "git+https://example.invalid/gws-sms.git",
 }
 description = {
@@ -11,12 +12,15 @@ description = {
     session, and the server's CometD/Bayeux notifications as Lua callbacks, with reconnect,
     resubscribe and resync that lose nothing. C core on libcurl (curl multi) and lua-cjson.
   ]],
+  -- No public home yet: the placeholder host is reserved and resolves nowhere.
+  homepage = "https://example.invalid/gws-sms",
   license = "MIT",
   labels = { "genesys", "sms", "cometd", "bayeux", "contact-center" },
 }
+supported_platforms = { "linux" }  -- the core waits on one epoll fd
 dependencies = {
   "lua >= 5.4",
-  "lua-cjson",
+  "lua-cjson >= 2.1",
 }
 external_dependencies = {
   -- The library only: on Debian curl/curl.h lives in the multiarch include dir, which the
@@ -24,23 +28,40 @@ external_dependencies = {
   LIBCURL = { library = "curl" },
 }
 build = {
-  type = "builtin",
-  modules = {
-    ["gws.core"] = {
-      sources = { "csrc/core.c", "csrc/engine.c", "csrc/engine_lua.c", "csrc/headers.c",
-                  "csrc/json.c",
-                  "csrc/request.c", "csrc/transfer.c" },
-      libraries = { "curl", "m" },
-      incdirs = { "$(LIBCURL_INCDIR)" },
-      libdirs = { "$(LIBCURL_LIBDIR)" },
-    },
-    ["gws.sms"] = "lua/gws/sms.lua",
-    ["gws.sms.client"] = "lua/gws/sms/client.lua",
-    ["gws.sms.operations"] = "lua/gws/sms/operations.lua",
-    ["gws.sms.session"] = "lua/gws/sms/session.lua",
-    ["gws.bayeux"] = "lua/gws/bayeux.lua",
-    ["gws.transport"] = "lua/gws/transport.lua",
-    ["gws.emitter"] = "lua/gws/emitter.lua",
-    ["gws.errors"] = "lua/gws/errors.lua",
+  -- The Makefile compiles gws.core (every csrc/*.c, with the version the Lua side defines) in
+  -- build/rock/ and installs it; that directory is removed again, so `luarocks make` leaves
+  -- no object or library in the checkout. The Lua modules are listed below.
+  type = "make",
+  build_target = "luarocks-build",
+  build_variables = {
+    CC = "$(CC)",
+    CFLAGS = "$(CFLAGS)",
+    CORE_CPPFLAGS = "-I$(LUA_INCDIR) -I$(LIBCURL_INCDIR)",
+    CORE_LIBS = "-L$(LIBCURL_LIBDIR) -lcurl",
   },
+  install_target = "luarocks-install",
+  install_variables = {
+    LIBDIR = "$(LIBDIR)",
+  },
+  install = {
+    lua = {
+      ["gws.args"] = "lua/gws/args.lua",
+      ["gws.bayeux"] = "lua/gws/bayeux.lua",
+      ["gws.cli"] = "lua/gws/cli.lua",
+      ["gws.cli.args"] = "lua/gws/cli/args.lua",
+      ["gws.cli.commands"] = "lua/gws/cli/commands.lua",
+      ["gws.cli.show"] = "lua/gws/cli/show.lua",
+      ["gws.emitter"] = "lua/gws/emitter.lua",
+      ["gws.errors"] = "lua/gws/errors.lua",
+      ["gws.sms"] = "lua/gws/sms.lua",
+      ["gws.sms.client"] = "lua/gws/sms/client.lua",
+      ["gws.sms.operations"] = "lua/gws/sms/operations.lua",
+      ["gws.sms.session"] = "lua/gws/sms/session.lua",
+      ["gws.transport"] = "lua/gws/transport.lua",
+    },
+    bin = {
+      ["gws-sms"] = "bin/gws-sms",
+    },
+  },
+  copy_directories = { "docs" },
 }
