@@ -79,6 +79,16 @@ function Sim:requests(since)
   return res.requests
 end
 
+--- The REST requests only: the Bayeux long polls come and go on their own, so a spec that
+-- asserts "this call sent nothing" counts these.
+function Sim:rest_requests(since)
+  local out = {}
+  for _, r in ipairs(self:requests(since)) do
+    if not r.path:find("^/api/v2/notifications") then out[#out + 1] = r end
+  end
+  return out
+end
+
 function Sim:clear_requests()
   self:ctl("DELETE", "/sim/requests")
 end
