@@ -11,6 +11,7 @@
 #include "http_log.h"
 #include "http_reply.h"
 #include "http_request.h"
+#include "traffic.h"
 
 #include <microhttpd.h>
 #include <stdio.h>
@@ -111,6 +112,7 @@ static enum MHD_Result respond(struct request *rq)
             reply_gws_error(&out, 404, 6, "Resource not found");
         ret = reply_queue(rq->conn, &out);
     }
+    traffic_request(rq, ret == MHD_NO ? 0 : out.status);
     reply_free(&out);
     return ret;
 }

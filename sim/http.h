@@ -35,6 +35,7 @@ struct sim_config {
     const char *tls_cert;      /* PEM file names, or NULL */
     const char *tls_key;
     bool quiet;
+    bool verbose;              /* --verbose: the traffic log on stderr (traffic.h) */
 };
 
 struct sim {

@@ -9,6 +9,7 @@
 #include "http.h"
 #include "http_log.h"
 #include "http_session.h"
+#include "traffic.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -77,7 +78,7 @@ static int wait_for_stop_signal(void)
 static const char usage_text[] =
     "usage: gws-sim --port N [--host 127.0.0.1] [--user NAME:PASSWORD]... [--no-csrf]\n"
     "               [--poll-timeout MS] [--max-batch N] [--state FILE]\n"
-    "               [--tls-cert FILE --tls-key FILE] [--quiet]\n";
+    "               [--tls-cert FILE --tls-key FILE] [--quiet] [--verbose]\n";
 
 struct options {
     struct sim_config cfg;
@@ -135,6 +136,7 @@ static int parse_args(int argc, char **argv, struct options *o)
             return 1;
         if (!strcmp(flag, "--no-csrf")) { o->cfg.csrf = false; continue; }
         if (!strcmp(flag, "--quiet")) { o->cfg.quiet = true; continue; }
+        if (!strcmp(flag, "--verbose")) { o->cfg.verbose = true; continue; }
         static const char *const with_value[] = { "--port", "--host", "--user",
             "--poll-timeout", "--max-batch", "--state", "--tls-cert", "--tls-key", NULL };
         int known = 0;
@@ -295,7 +297,7 @@ static int run(struct sim *sim, const struct options *o)
     snprintf(url, sizeof url, "%s://%s%s%s:%d", cfg->tls_cert ? "https" : "http",
              v6 ? "[" : "", shown, v6 ? "]" : "", port);
     /* The store builds resource URIs from the server root (…/api/v2/users/<id>). */
-    sim->store = store_new(bayeux_store_publish, sim, url);
+    sim->store = store_new(traffic_publish, sim, url);    /* logs, then bayeux_store_publish */
     if (!sim->store || add_users(sim, o) != 0 ||
         (cfg->state_file && load_state(sim, cfg->state_file) != 0) || http_start(sim, fd) != 0) {
         if (!sim->daemon)
