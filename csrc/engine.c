@@ -1,6 +1,6 @@
 /* The engine drives curl's multi socket API from one epoll set, so a host event loop needs to
  * watch a single fd however many connections are open, and step() never blocks longer than
- * curl's own next deadline. Nothing here calls Lua: curl callbacks only update C state. */
+ * curl's own next deadline. Plain C (no Lua here): curl callbacks only update C state. */
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -38,7 +38,7 @@ static void list_unlink(struct transfer_list *l, struct transfer *t)
     l->count--;
 }
 
-static struct transfer *list_find(const struct transfer_list *l, lua_Integer id)
+static struct transfer *list_find(const struct transfer_list *l, int64_t id)
 {
     for (struct transfer *t = l->head; t != NULL; t = t->next)
         if (t->id == id)
@@ -215,8 +215,8 @@ static void collect_done(struct engine *e)
     }
 }
 
-lua_Integer engine_submit(struct engine *e, lua_State *L, const struct request *req,
-                          int start_now, const char **err)
+int64_t engine_submit(struct engine *e, const struct request *req, int start_now,
+                      const char **err)
 {
     CURL *easy = take_easy(e);
     if (easy == NULL) {
@@ -225,7 +225,7 @@ lua_Integer engine_submit(struct engine *e, lua_State *L, const struct request *
     }
     CURLcode rc;
     struct transfer *reuse = e->spares > 0 ? e->spare[--e->spares] : NULL;
-    struct transfer *t = transfer_new(L, easy, req, &e->cfg, reuse, &rc);
+    struct transfer *t = transfer_new(easy, req, &e->cfg, reuse, &rc);
     if (t == NULL) {
         give_back_easy(e, easy);
         *err = curl_easy_strerror(rc);
@@ -307,7 +307,7 @@ void engine_discard(struct engine *e, struct transfer *t)
     drop_transfer(e, t);
 }
 
-int engine_cancel(struct engine *e, lua_Integer id)
+int engine_cancel(struct engine *e, int64_t id)
 {
     struct transfer *t = list_find(&e->active, id);
     if (t != NULL) {

@@ -1,11 +1,12 @@
 /* The transfer engine in plain C: a curl multi handle driven through the socket API, the epoll
  * set that mirrors curl's sockets, the shared cookie jar and a pool of idle easy handles.
- * It knows Lua only through the request/transfer modules; the userdata lives in engine_lua.c. */
+ * It knows nothing of Lua: engine_lua.c turns Lua tables into requests and transfers into
+ * result tables, and owns the userdata. */
 #ifndef GWS_ENGINE_H
 #define GWS_ENGINE_H
 
+#include <stdint.h>
 #include <curl/curl.h>
-#include <lua.h>
 
 #include "request.h"
 #include "transfer.h"
@@ -26,12 +27,12 @@ struct engine {
     int has_deadline;
     double deadline;                /* gws_monotonic() time curl wants to be called back */
     struct transfer_list active;    /* in curl's hands */
-    struct transfer_list done;      /* finished, result not yet handed to Lua */
+    struct transfer_list done;      /* finished, result not yet delivered */
     CURL *pool[ENGINE_POOL_MAX];
     int pooled;
     struct transfer *spare[ENGINE_POOL_MAX]; /* recycled transfers, for the next submits */
     int spares;
-    lua_Integer next_id;
+    int64_t next_id;
     struct transfer_config cfg;     /* strings owned by the engine, freed by engine_close */
 };
 
@@ -40,10 +41,10 @@ struct engine {
 const char *engine_init(struct engine *e);
 
 /* Adds a checked request; with start_now it is also started (sent, on a kept-alive
- * connection) before this returns, otherwise at the next engine_step. Returns its id (> 0),
- * or 0 with *err set. Never raises. */
-lua_Integer engine_submit(struct engine *e, lua_State *L, const struct request *req,
-                          int start_now, const char **err);
+ * connection) before this returns, otherwise at the next engine_step. The transfer takes its
+ * own reference to req->headers. Returns its id (> 0), or 0 with *err set. */
+int64_t engine_submit(struct engine *e, const struct request *req, int start_now,
+                      const char **err);
 
 /* Waits up to `timeout` seconds for activity, drives curl and moves finished transfers to
  * e->done. Returns 0, or -1 with errno set when epoll itself fails. */
@@ -53,14 +54,17 @@ int engine_step(struct engine *e, double timeout);
 void engine_discard(struct engine *e, struct transfer *t);
 
 /* Returns 1 when the transfer was in flight (or finished but undelivered) and is now gone. */
-int engine_cancel(struct engine *e, lua_Integer id);
+int engine_cancel(struct engine *e, int64_t id);
 
 /* Seconds until engine_step should run (0 when overdue), or -1 when curl has no deadline. */
 double engine_timeout(const struct engine *e);
 
 CURLcode engine_clear_cookies(struct engine *e);
 
-/* Cancels everything and frees every resource; wipes the password. Idempotent. */
+/* Cancels everything and frees every resource, wiping the rendered Authorization line (the
+ * plain username and password are already gone: engine_init wipes them once they are
+ * rendered, or this does if engine_init never ran). Lists made by header_list_build from
+ * cfg.base hold their own copy of that line, wiped when their last reference goes. Idempotent. */
 void engine_close(struct engine *e);
 
 #endif

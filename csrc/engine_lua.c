@@ -10,8 +10,14 @@
 
 #include "engine.h"
 #include "engine_lua.h"
+#include "request_lua.h"
+#include "result_lua.h"
 
 #define ENGINE_MT "gws.core.engine"
+
+/* A prepared header list (eng:headers{...}): a userdata holding a struct header_list *, with
+ * the engine that made it as user value 1. */
+#define HEADERS_MT "gws.core.headers"
 
 /* User value 1 of every engine: the decode function, so results are decoded by the instance
  * of the lua_State that created the engine and no C static ever holds a Lua value. */
@@ -160,20 +166,31 @@ static int l_submit(lua_State *L)
     /* Read before request_check, which leaves its strings on the stack above the arguments. */
     int start_now = lua_toboolean(L, 3);
     struct request req;
-    request_check(L, 2, &req);
-    if (req.prepared != NULL) {
+    struct header_fields fields;
+    int headers_idx;
+    request_check(L, 2, HEADERS_MT, &req, &fields, &headers_idx);
+    struct header_list *built = NULL;
+    if (req.headers != NULL) {
         /* Its lines carry this engine's credentials; another engine's would be wrong ones. */
-        lua_getiuservalue(L, req.headers, 1);
+        lua_getiuservalue(L, headers_idx, 1);
         int same = lua_rawequal(L, -1, 1);
         lua_pop(L, 1);
         if (!same)
             return luaL_argerror(L, 2, "headers: made by another engine's headers()");
+    } else if (headers_idx != 0) {
+        /* A table: its lines are rendered for this request alone. Nothing below raises until
+         * the list is released again. */
+        built = header_list_build(fields.items, fields.count, &e->cfg.base);
+        if (built == NULL)
+            return luaL_error(L, "submit: %s", curl_easy_strerror(CURLE_OUT_OF_MEMORY));
+        req.headers = built;
     }
     const char *err = NULL;
-    lua_Integer id = engine_submit(e, L, &req, start_now, &err);
+    int64_t id = engine_submit(e, &req, start_now, &err);
+    header_list_release(built); /* the transfer holds its own reference */
     if (id == 0)
         return luaL_error(L, "submit: %s", err);
-    lua_pushinteger(L, id);
+    lua_pushinteger(L, (lua_Integer)id);
     return 1;
 }
 
@@ -184,13 +201,14 @@ static int l_headers(lua_State *L)
     struct engine *e = check_open(L);
     luaL_checktype(L, 2, LUA_TTABLE);
     lua_settop(L, 2);
-    request_check_header_table(L, 2);
+    struct header_fields fields;
+    request_check_header_table(L, 2, &fields);
     struct header_list **box = lua_newuserdatauv(L, sizeof *box, 1);
     *box = NULL;
     luaL_setmetatable(L, HEADERS_MT);
     lua_pushvalue(L, 1);
     lua_setiuservalue(L, -2, 1);
-    *box = header_list_build(L, 2, &e->cfg.base);
+    *box = header_list_build(fields.items, fields.count, &e->cfg.base);
     if (*box == NULL)
         return luaL_error(L, "headers: out of memory");
     return 1;
@@ -227,7 +245,7 @@ static int l_step(lua_State *L)
      * raises (out of memory) nothing is lost: the next step or close picks it up. */
     lua_Integer i = 1;
     for (; e->done.head != NULL; i++) {
-        transfer_push_result(L, e->done.head, decoder);
+        result_push(L, e->done.head, decoder);
         lua_rawseti(L, -2, i);
         engine_discard(e, e->done.head);
     }

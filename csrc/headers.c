@@ -102,74 +102,58 @@ static int append(struct curl_slist **list, const char *line)
     return 0;
 }
 
-/* True when the table at idx has a key naming the same header as `line` ("Name: ..."). */
-static int overridden(lua_State *L, int idx, const char *line)
+/* True when one of the fields names the same header as `line` ("Name: ..."). */
+static int overridden(const struct header_field *fields, size_t count, const char *line)
 {
     size_t nlen = strcspn(line, ":");
-    lua_pushnil(L);
-    while (lua_next(L, idx) != 0) {
-        size_t klen;
-        const char *k = lua_tolstring(L, -2, &klen);
-        lua_pop(L, 1);
-        if (klen == nlen && strncasecmp(k, line, nlen) == 0) {
-            lua_pop(L, 1);
+    for (size_t i = 0; i < count; i++)
+        if (fields[i].name_len == nlen && strncasecmp(fields[i].name, line, nlen) == 0)
             return 1;
-        }
-    }
     return 0;
 }
 
-/* Appends the table's pairs: "Name: value", or "Name;" for an empty value (curl reads
- * "Name:" as "remove this header"). */
-static int append_table(lua_State *L, int idx, struct curl_slist **list)
+/* Appends "Name: value", or "Name;" for an empty value (curl reads "Name:" as "remove this
+ * header"). */
+static int append_field(struct curl_slist **list, const struct header_field *f)
 {
-    lua_pushnil(L);
-    while (lua_next(L, idx) != 0) {
-        size_t nlen, vlen;
-        const char *name = lua_tolstring(L, -2, &nlen);
-        const char *value = lua_tolstring(L, -1, &vlen);
-        /* Most lines fit the stack buffer; curl copies the line anyway. */
-        char small[512];
-        char *line = nlen + vlen + 3 <= sizeof small ? small : malloc(nlen + vlen + 3);
-        int rc = -1;
-        if (line != NULL) {
-            memcpy(line, name, nlen);
-            if (vlen == 0) {
-                line[nlen] = ';';
-                line[nlen + 1] = '\0';
-            } else {
-                line[nlen] = ':';
-                line[nlen + 1] = ' ';
-                memcpy(line + nlen + 2, value, vlen);
-                line[nlen + 2 + vlen] = '\0';
-            }
-            rc = append(list, line);
-            if (line != small)
-                free(line);
-        }
-        lua_pop(L, 1);
-        if (rc != 0) {
-            lua_pop(L, 1);
-            return -1;
-        }
+    size_t nlen = f->name_len, vlen = f->value_len;
+    /* Most lines fit the stack buffer; curl copies the line anyway. */
+    char small[512];
+    char *line = nlen + vlen + 3 <= sizeof small ? small : malloc(nlen + vlen + 3);
+    if (line == NULL)
+        return -1;
+    memcpy(line, f->name, nlen);
+    if (vlen == 0) {
+        line[nlen] = ';';
+        line[nlen + 1] = '\0';
+    } else {
+        line[nlen] = ':';
+        line[nlen + 1] = ' ';
+        memcpy(line + nlen + 2, f->value, vlen);
+        line[nlen + 2 + vlen] = '\0';
     }
-    return 0;
+    int rc = append(list, line);
+    if (line != small)
+        free(line);
+    return rc;
 }
 
-struct header_list *header_list_build(lua_State *L, int idx, const struct header_base *b)
+struct header_list *header_list_build(const struct header_field *fields, size_t count,
+                                      const struct header_base *b)
 {
     struct header_list *h = calloc(1, sizeof *h);
     if (h == NULL)
         return NULL;
     h->refs = 1;
     for (int i = 0; i < b->count; i++) {
-        if (idx != 0 && overridden(L, idx, b->lines[i]))
+        if (overridden(fields, count, b->lines[i]))
             continue;
         if (append(&h->list, b->lines[i]) != 0)
             goto fail;
     }
-    if (idx != 0 && append_table(L, idx, &h->list) != 0)
-        goto fail;
+    for (size_t i = 0; i < count; i++)
+        if (append_field(&h->list, &fields[i]) != 0)
+            goto fail;
     return h;
 fail:
     header_list_release(h);

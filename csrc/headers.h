@@ -8,8 +8,15 @@
 #ifndef GWS_HEADERS_H
 #define GWS_HEADERS_H
 
+#include <stddef.h>
 #include <curl/curl.h>
-#include <lua.h>
+
+/* One header a caller asked for, already checked: the name an RFC 9110 token, the value free
+ * of CR, LF and NUL (request_lua.c checks both). The strings need not be NUL-terminated. */
+struct header_field {
+    const char *name, *value;
+    size_t name_len, value_len;
+};
 
 /* A curl header list with a reference count: one for the Lua object or engine that made it,
  * one for each transfer sending it. */
@@ -34,9 +41,10 @@ const char *header_base_init(struct header_base *b, const char *username, const 
 /* Wipes the lines (one carries the credentials) and frees them. Idempotent. */
 void header_base_free(struct header_base *b);
 
-/* Builds base + the table at `idx` (0: none), which request_check_header_table has already
- * accepted. Never raises; NULL on out of memory. The result holds one reference. */
-struct header_list *header_list_build(lua_State *L, int idx, const struct header_base *b);
+/* Builds base + fields[0..count) (count 0: the base lines alone); a field replaces the base
+ * line of the same name. NULL on out of memory. The result holds one reference. */
+struct header_list *header_list_build(const struct header_field *fields, size_t count,
+                                      const struct header_base *b);
 
 void header_list_retain(struct header_list *h);
 

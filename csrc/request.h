@@ -1,32 +1,21 @@
-/* What submit() accepts: the request table, checked in full before anything is sent. */
+/* What the engine is asked to send: one checked request, in plain C. Filled in by
+ * request_lua.c from a Lua table (or by a fuzz harness directly). */
 #ifndef GWS_REQUEST_H
 #define GWS_REQUEST_H
 
 #include <stddef.h>
-#include <curl/curl.h>
-#include <lua.h>
 
 #include "headers.h"
 
-/* Metatable name of a prepared header list (eng:headers{...}, engine_lua.c). */
-#define HEADERS_MT "gws.core.headers"
-
 struct request {
     const char *method;     /* "GET", "POST", "PUT" or "DELETE" */
-    const char *url;
+    const char *url;        /* http:// or https://, no space, control character or NUL */
     const char *body;       /* NULL when the request has none */
     size_t body_len;
     double timeout;         /* seconds, > 0 and finite */
-    int headers;            /* stack index of the headers table or prepared list, 0: none */
-    struct header_list *prepared; /* set when `headers` is a prepared list (eng:headers) */
+    /* The lines to send, built with the engine's base lines (header_list_build); NULL: the
+     * engine's base lines alone. Borrowed: a transfer takes a reference of its own. */
+    struct header_list *headers;
 };
-
-/* Validates the table at `idx` and fills `req`; raises with the offending field's name.
- * Strings in `req` stay valid while the table stays on the stack. */
-void request_check(lua_State *L, int idx, struct request *req);
-
-/* Checks a table of header name -> value at `idx` (token names, values without CR, LF or
- * NUL); raises naming the field "headers". */
-void request_check_header_table(lua_State *L, int idx);
 
 #endif

@@ -1,14 +1,11 @@
-/* One transfer. curl callbacks here only append to C buffers: they run inside curl, where a
- * Lua error would longjmp over curl's frames, so all Lua work waits for transfer_push_result. */
+/* One transfer. curl callbacks here only append to C buffers, and nothing here knows Lua: the
+ * result table is built from the buffers by result_lua.c, after curl is done with them. */
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <lauxlib.h>
-
-#include "json.h"
 #include "transfer.h"
 
 static int buffer_append(struct buffer *b, const char *p, size_t n)
@@ -127,7 +124,7 @@ static CURLcode set_method(CURL *e, const struct request *req)
         return CURLE_OK;
     }
     /* POST and PUT always send a body (maybe empty, so Content-Length: 0 is on the wire);
-     * DELETE sends one only when given. Copied, so the Lua string may be collected. */
+     * DELETE sends one only when given. Copied, so the caller's string may go. */
     if (req->body != NULL || strcmp(req->method, "DELETE") != 0) {
         SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
         SET(CURLOPT_COPYPOSTFIELDS, req->body != NULL ? req->body : "");
@@ -197,7 +194,7 @@ static CURLcode configure(CURL *e, struct transfer *t, const struct request *req
 
 #undef SET
 
-struct transfer *transfer_new(lua_State *L, CURL *easy, const struct request *req,
+struct transfer *transfer_new(CURL *easy, const struct request *req,
                               const struct transfer_config *cfg, struct transfer *reuse,
                               CURLcode *rc)
 {
@@ -208,23 +205,12 @@ struct transfer *transfer_new(lua_State *L, CURL *easy, const struct request *re
     }
     t->max_body = cfg->max_body;
     t->max_header = cfg->max_header;
-    if (req->prepared != NULL) {
-        t->req_headers = req->prepared;
-        header_list_retain(t->req_headers);
-    } else if (req->headers == 0) {
-        t->req_headers = cfg->base.plain;
-        header_list_retain(t->req_headers);
-    } else {
-        t->req_headers = header_list_build(L, req->headers, &cfg->base);
-    }
-    if (t->req_headers == NULL) {
-        *rc = CURLE_OUT_OF_MEMORY;
-    } else {
-        *rc = configure(easy, t, req);
-        if (*rc == CURLE_OK) {
-            t->easy = easy;
-            return t;
-        }
+    t->req_headers = req->headers != NULL ? req->headers : cfg->base.plain;
+    header_list_retain(t->req_headers);
+    *rc = configure(easy, t, req);
+    if (*rc == CURLE_OK) {
+        t->easy = easy;
+        return t;
     }
     transfer_free(t);
     return NULL;
@@ -268,83 +254,4 @@ void transfer_free(struct transfer *t)
     free(t->body.data);
     free(t->headers.data);
     free(t);
-}
-
-static void push_error(lua_State *L, const struct transfer *t)
-{
-    const char *kind = "transport";
-    lua_createtable(L, 0, 3);
-    if (t->aborted == ABORT_BODY || t->result == CURLE_FILESIZE_EXCEEDED) {
-        kind = "too_large";
-        lua_pushfstring(L, "response body exceeds max_body (%I bytes)", (lua_Integer)t->max_body);
-    } else if (t->aborted == ABORT_HEADER) {
-        kind = "too_large";
-        lua_pushfstring(L, "response headers exceed max_header (%I bytes)",
-                        (lua_Integer)t->max_header);
-    } else if (t->aborted == ABORT_MEMORY) {
-        lua_pushliteral(L, "out of memory while buffering the response");
-    } else {
-        if (t->result == CURLE_OPERATION_TIMEDOUT)
-            kind = "timeout";
-        lua_pushstring(L, t->errbuf[0] ? t->errbuf : curl_easy_strerror(t->result));
-    }
-    lua_setfield(L, -2, "message");
-    lua_pushstring(L, kind);
-    lua_setfield(L, -2, "kind");
-    lua_pushinteger(L, (lua_Integer)t->result);
-    lua_setfield(L, -2, "curl_code");
-}
-
-static void push_headers(lua_State *L, const struct buffer *b, int count)
-{
-    lua_createtable(L, 0, count);
-    /* Pairs are in arrival order, so setting each in turn makes the last duplicate win. */
-    for (size_t i = 0; i < b->len;) {
-        const char *name = b->data + i;
-        size_t nlen = strlen(name);
-        const char *value = name + nlen + 1;
-        size_t vlen = strlen(value);
-        lua_pushlstring(L, value, vlen);
-        lua_setfield(L, -2, name);
-        i += nlen + vlen + 2;
-    }
-}
-
-void transfer_push_result(lua_State *L, struct transfer *t, int decoder)
-{
-    decoder = lua_absindex(L, decoder);
-    /* Sized for what every result holds: id, status, headers, connects, time, body, and one
-     * of json, json_error or err. */
-    lua_createtable(L, 0, 7);
-    lua_pushinteger(L, t->id);
-    lua_setfield(L, -2, "id");
-    lua_pushinteger(L, t->status);
-    lua_setfield(L, -2, "status");
-    push_headers(L, &t->headers, t->header_count);
-    lua_setfield(L, -2, "headers");
-    lua_pushinteger(L, t->connects);
-    lua_setfield(L, -2, "connects");
-    lua_pushnumber(L, t->time);
-    lua_setfield(L, -2, "time");
-
-    if (t->result != CURLE_OK) {
-        /* A failed transfer's body is a fragment at best; handing it out invites parsing it. */
-        lua_pushliteral(L, "");
-        lua_setfield(L, -2, "body");
-        push_error(L, t);
-        lua_setfield(L, -2, "err");
-        return;
-    }
-    lua_pushlstring(L, t->body.data ? t->body.data : "", t->body.len);
-    /* The decoder reads the same Lua string: a large body is not copied a second time. */
-    if (t->body.len > 0) {
-        if (json_decode_string(L, decoder, -1)) {
-            lua_pop(L, 1);
-            lua_setfield(L, -3, "json");
-        } else {
-            lua_setfield(L, -4, "json_error");
-            lua_pop(L, 1);
-        }
-    }
-    lua_setfield(L, -2, "body");
 }

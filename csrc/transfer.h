@@ -1,11 +1,11 @@
-/* One HTTP exchange: its easy-handle setup, the capture of its response into C buffers, and
- * the Lua result table built from those buffers once curl has finished with it. */
+/* One HTTP exchange: its easy-handle setup and the capture of its response into C buffers.
+ * Plain C: the Lua result table is built from those buffers by result_lua.c. */
 #ifndef GWS_TRANSFER_H
 #define GWS_TRANSFER_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <curl/curl.h>
-#include <lua.h>
 
 #include "headers.h"
 #include "request.h"
@@ -36,7 +36,7 @@ enum transfer_abort { ABORT_NONE, ABORT_BODY, ABORT_HEADER, ABORT_MEMORY };
 
 struct transfer {
     struct transfer *prev, *next;   /* the engine's in-flight or finished list */
-    lua_Integer id;
+    int64_t id;
     CURL *easy;                     /* NULL once handed back to the engine */
     struct header_list *req_headers;
     struct buffer body;
@@ -59,10 +59,11 @@ CURLcode transfer_setup_handle(CURL *easy, const struct transfer_config *cfg);
 void transfer_clear_handle(CURL *easy);
 
 /* Makes a transfer for `easy` (set up by transfer_setup_handle, cleared by
- * transfer_clear_handle) and sets the request's options on it; never raises. `reuse` is a
- * transfer_recycle'd one to fill instead of allocating (NULL: allocate). On failure returns
- * NULL (reuse is freed too), leaves `easy` for the caller and stores the reason in *rc. */
-struct transfer *transfer_new(lua_State *L, CURL *easy, const struct request *req,
+ * transfer_clear_handle) and sets the request's options on it; it takes a reference to the
+ * request's header list (cfg->base.plain when it has none). `reuse` is a transfer_recycle'd
+ * one to fill instead of allocating (NULL: allocate). On failure returns NULL (reuse is freed
+ * too), leaves `easy` for the caller and stores the reason in *rc. */
+struct transfer *transfer_new(CURL *easy, const struct request *req,
                               const struct transfer_config *cfg, struct transfer *reuse,
                               CURLcode *rc);
 
@@ -76,8 +77,5 @@ void transfer_finish(struct transfer *t, CURLcode result);
 
 /* Frees the transfer's own memory. The easy handle must already have been taken back. */
 void transfer_free(struct transfer *t);
-
-/* Pushes the result table; `decoder` is the stack index of the JSON decode function. */
-void transfer_push_result(lua_State *L, struct transfer *t, int decoder);
 
 #endif

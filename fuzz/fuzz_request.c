@@ -1,16 +1,17 @@
-/* Request validation: csrc/request.c's request_check (method, URL, header names and values,
- * body, timeout, each of any Lua type) and header_list_build, then transfer_new, which
- * hands the checked request to a real curl easy handle (nothing is sent). Whatever is
+/* Request validation: csrc/request_lua.c's request_check (method, URL, header names and
+ * values, body, timeout, each of any Lua type: the Lua-facing half, so this harness keeps a
+ * Lua state), then, as eng:submit does, header_list_build and transfer_new, plain C, which
+ * hand the checked request to a real curl easy handle (nothing is sent). Whatever is
  * accepted must hold the promises of docs/internals.md: no CR, LF or NUL reaches a header
  * line, the URL is http(s) without spaces or controls, a GET has no body, the timeout is
- * finite and > 0. Built with csrc/json.c and csrc/transfer.c (see scripts/fuzz.sh). */
+ * finite and > 0. Built with csrc/headers.c, request_lua.c and transfer.c (scripts/fuzz.sh). */
 #define FUZZ_WITH_LUA
 #include "common.h"
 
 #include <math.h>
 #include <strings.h>
 
-#include "../csrc/request.h"
+#include "../csrc/request_lua.h"
 #include "../csrc/transfer.h"
 
 static lua_State *L;
@@ -25,14 +26,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     easy = curl_easy_init();
     cfg.share = curl_share_init();
-    cfg.user_agent = "fuzz";
-    cfg.username = "agent1";
-    cfg.password = "password";
     cfg.max_body = 1 << 20;
     cfg.max_header = 1 << 16;
     cfg.connect_timeout_ms = 1000;
     if (easy == NULL || cfg.share == NULL ||
-        header_base_init(&cfg.base, cfg.username, cfg.password, cfg.user_agent) != NULL)
+        header_base_init(&cfg.base, "agent1", "password", "fuzz") != NULL)
         abort();
     return 0;
 }
@@ -78,19 +76,23 @@ static void check_accepted(const struct request *req, struct curl_slist *list)
 static int check(lua_State *L1)
 {
     struct request req;
+    struct header_fields fields;
+    int headers_idx;
     /* submit() checks argument 2; keep that numbering so the messages match. */
     lua_pushnil(L1);
     lua_insert(L1, 1);
-    request_check(L1, 2, &req);
-    struct header_list *list = req.prepared != NULL || req.headers == 0
-                                   ? NULL
-                                   : header_list_build(L1, req.headers, &cfg.base);
-    if (list != NULL)
-        check_accepted(&req, list->list);
-    header_list_release(list);
+    request_check(L1, 2, "gws.core.headers", &req, &fields, &headers_idx);
+    /* No prepared lists here (the input makes none): a table, or no headers at all. */
+    FUZZ_ASSERT(req.headers == NULL);
+    struct header_list *list = headers_idx != 0
+                                   ? header_list_build(fields.items, fields.count, &cfg.base)
+                                   : NULL;
+    check_accepted(&req, list != NULL ? list->list : cfg.base.plain->list);
+    req.headers = list;
 
     CURLcode rc = CURLE_OK;
-    struct transfer *t = transfer_new(L1, easy, &req, &cfg, NULL, &rc);
+    struct transfer *t = transfer_new(easy, &req, &cfg, NULL, &rc);
+    header_list_release(list);
     if (t != NULL) {
         t->easy = NULL;
         transfer_free(t);

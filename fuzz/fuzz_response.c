@@ -1,12 +1,15 @@
 /* A whole HTTP response as the core turns it into the Lua result table: header lines through
  * transfer.c's header callback, the body through its write callback in chunks (against a
- * max_body that may be exceeded), then transfer_push_result, which decodes the body with
+ * max_body that may be exceeded), both plain C, then result_push (result_lua.c, the only
+ * part that needs the Lua state), which builds the headers table, decodes the body with
  * lua-cjson and normalises integers. Input: 1 flag byte, the header block up to the first
- * empty line (CRLF CRLF), then the body. Built with csrc/json.c and csrc/request.c. */
+ * empty line (CRLF CRLF), then the body. Built with csrc/headers.c, json.c and result_lua.c. */
 #define FUZZ_WITH_LUA
 #include "common.h"
 
 #include "../csrc/transfer.c"
+#include "../csrc/json.h"
+#include "../csrc/result_lua.h"
 
 static lua_State *L;
 
@@ -24,7 +27,7 @@ static int push(lua_State *L1)
 {
     struct transfer *t = lua_touserdata(L1, 1);
     lua_getglobal(L1, "decoder");
-    transfer_push_result(L1, t, -1);
+    result_push(L1, t, -1);
     return 1;
 }
 
@@ -90,6 +93,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     lua_pushlightuserdata(L, &t);
     FUZZ_ASSERT(lua_pcall(L, 1, 1, 0) == LUA_OK);
     FUZZ_ASSERT(lua_istable(L, 1));
+    /* Header names as kept, distinct ones only: a duplicate's last value wins. */
+    lua_getfield(L, 1, "headers");
+    FUZZ_ASSERT(lua_istable(L, -1));
+    int keys = 0;
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        FUZZ_ASSERT(lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING);
+        keys++;
+        lua_pop(L, 1);
+    }
+    FUZZ_ASSERT(keys <= t.header_count);
+    lua_pop(L, 1);
     lua_getfield(L, 1, "body");
     FUZZ_ASSERT(lua_type(L, -1) == LUA_TSTRING);
     size_t blen;

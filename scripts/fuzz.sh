@@ -1,13 +1,15 @@
 #!/bin/sh
-# Builds every libFuzzer harness (fuzz/fuzz_*.c) into build/fuzz/ and runs each for SECONDS
-# over a scratch copy of its committed seeds (fuzz/corpus/<harness>/ is never written to).
+# Builds every libFuzzer harness (fuzz/fuzz_*.c) into build/fuzz/ (or $FUZZ_OUT) and runs each
+# for SECONDS over a scratch copy of its committed seeds (fuzz/corpus/<harness>/ is never
+# written to).
 # Usage: scripts/fuzz.sh SECONDS [HARNESS...]      (default: all harnesses)
-# FUZZ_CORPUS: the scratch corpus root (default build/fuzz/corpus, kept between runs so
-# they build on each other); FUZZ_CC: the compiler (default clang).
+# FUZZ_OUT: where binaries, logs and artifacts go (default build/fuzz; another directory lets
+# two people fuzz at once); FUZZ_CORPUS: the scratch corpus root (default $FUZZ_OUT/corpus,
+# kept between runs so they build on each other); FUZZ_CC: the compiler (default clang).
 # Prints, per harness, executions, final corpus size and crashes; exits 1 if any harness
 # crashed (sanitizer report, invariant, leak, timeout or out-of-memory), 2 on a build error.
 # A crash leaves its input in build/fuzz/artifacts/<harness>/: reproduce with
-#   build/fuzz/<harness> build/fuzz/artifacts/<harness>/crash-…
+#   build/fuzz/<harness> build/fuzz/artifacts/<harness>/crash-…   (FUZZ_VERBOSE=1 says more)
 # then fix, and commit the input to fuzz/corpus/<harness>/ as a regression seed.
 set -eu
 cd "$(dirname "$0")/.."
@@ -15,21 +17,23 @@ cd "$(dirname "$0")/.."
 seconds=${1:?usage: scripts/fuzz.sh SECONDS [HARNESS...]}
 shift
 CC=${FUZZ_CC:-clang}
-out=build/fuzz
+out=${FUZZ_OUT:-build/fuzz}
 FLAGS="-std=gnu11 -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Werror
   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 
 all=$(for f in fuzz/fuzz_*.c; do basename "$f" .c; done)
 harnesses=${*:-$all}
 
-# What each harness is built from, and the dictionary it fuzzes with.
+# What each harness is built from (besides what it #includes), the libraries it needs, and
+# the dictionary it fuzzes with. The engine and header harnesses are plain C: the engine,
+# transfers and header lists know no Lua; only request checking and result tables do.
 sources() {
   case "$1" in
-    fuzz_headers)     echo "csrc/headers.c csrc/json.c csrc/request.c" ;;
-    fuzz_request)     echo "csrc/headers.c csrc/json.c csrc/request.c csrc/transfer.c" ;;
-    fuzz_response)    echo "csrc/headers.c csrc/json.c csrc/request.c" ;;
+    fuzz_headers)     echo "csrc/headers.c" ;;
+    fuzz_request)     echo "csrc/headers.c csrc/request_lua.c csrc/transfer.c" ;;
+    fuzz_response)    echo "csrc/headers.c csrc/json.c csrc/result_lua.c" ;;
     fuzz_json)        echo csrc/*.c ;;
-    fuzz_engine)      echo "csrc/headers.c csrc/json.c csrc/request.c csrc/transfer.c" ;;
+    fuzz_engine)      echo "csrc/headers.c csrc/transfer.c" ;;
     fuzz_sim_request) echo "sim/http_request.c sim/http_log.c" ;;
     fuzz_sim_bayeux)  echo "sim/bayeux.c sim/faults.c sim/badanswer.c sim/http_reply.c sim/http_session.c" ;;
     fuzz_sim_store)   echo sim/store*.c ;;
@@ -38,8 +42,9 @@ sources() {
 }
 packages() {
   case "$1" in
-    fuzz_sim_*) echo "libmicrohttpd jansson" ;;
-    *)          echo "lua5.4 libcurl" ;;
+    fuzz_sim_*)                echo "libmicrohttpd jansson" ;;
+    fuzz_engine|fuzz_headers)  echo "libcurl" ;;
+    *)                         echo "lua5.4 libcurl" ;;
   esac
 }
 dict() {

@@ -1,4 +1,4 @@
-/* Request validation. Everything a caller passes is checked here, before curl sees it, because
+/* Request validation, the Lua-facing half of a request (request.h is the C half). Everything a caller passes is checked here, before curl sees it, because
  * a CR or LF in a URL or header would let a value smuggle extra headers or requests onto the
  * wire, and a half-built transfer is harder to unwind than a refusal up front. */
 #include <math.h>
@@ -9,7 +9,7 @@
 
 #include <lauxlib.h>
 
-#include "request.h"
+#include "request_lua.h"
 
 /* The request table is argument 2 of eng:submit(req); luaL_argerror renumbers for methods. */
 #define REQ_ARG 2
@@ -91,9 +91,41 @@ static void check_url(lua_State *L, int idx, struct request *req)
     req->url = u;
 }
 
-void request_check_header_table(lua_State *L, int h)
+/* Fields beyond the inline ones go to a userdata, so a raise in mid-check (a bad header
+ * further on) leaves nothing for us to free: the collector owns it. */
+static void add_field(lua_State *L, struct header_fields *f, const char *name, size_t nlen,
+                      const char *value, size_t vlen)
+{
+    if (f->count == f->cap) {
+        luaL_checkstack(L, 1, "headers");
+        size_t cap = f->cap * 2;
+        struct header_field *grown = lua_newuserdatauv(L, cap * sizeof *grown, 0);
+        memcpy(grown, f->items, f->count * sizeof *grown);
+        /* Below the key and value lua_next is working with; one slot however often it grows. */
+        if (f->slot == 0) {
+            lua_insert(L, -3);
+            f->slot = lua_absindex(L, -3);
+        } else {
+            lua_replace(L, f->slot);
+        }
+        f->items = grown;
+        f->cap = cap;
+    }
+    f->items[f->count++] = (struct header_field){ name, value, nlen, vlen };
+}
+
+static void fields_init(struct header_fields *f)
+{
+    f->items = f->inline_items;
+    f->count = 0;
+    f->cap = REQUEST_FIELDS_INLINE;
+    f->slot = 0;
+}
+
+void request_check_header_table(lua_State *L, int h, struct header_fields *fields)
 {
     h = lua_absindex(L, h);
+    fields_init(fields);
     lua_pushnil(L);
     while (lua_next(L, h) != 0) {
         if (lua_type(L, -2) != LUA_TSTRING)
@@ -108,31 +140,33 @@ void request_check_header_table(lua_State *L, int h)
         if (has_crlf_nul(value, vlen))
             field_error(L, "headers",
                         lua_pushfstring(L, "value of '%s' contains CR, LF or NUL", name));
+        add_field(L, fields, name, nlen, value, vlen);
         lua_pop(L, 1);
     }
 }
 
 /* A table is checked here on every request; a prepared list was checked when it was made. */
-static void check_headers(lua_State *L, int idx, struct request *req)
+static void check_headers(lua_State *L, int idx, const char *prepared_mt, struct request *req,
+                          struct header_fields *fields, int *headers_idx)
 {
     int t = lua_getfield(L, idx, "headers");
-    req->headers = 0;
-    req->prepared = NULL;
+    fields_init(fields);
+    *headers_idx = 0;
     if (t == LUA_TNIL) {
         lua_pop(L, 1);
         return;
     }
+    *headers_idx = lua_gettop(L);
     if (t == LUA_TUSERDATA) {
-        struct header_list **p = luaL_testudata(L, -1, HEADERS_MT);
+        struct header_list **p = luaL_testudata(L, -1, prepared_mt);
         if (p == NULL || *p == NULL)
             field_error(L, "headers", "table or eng:headers{...} expected, got another userdata");
-        req->prepared = *p;
+        req->headers = *p;
     } else if (t == LUA_TTABLE) {
-        request_check_header_table(L, -1);
+        request_check_header_table(L, -1, fields);
     } else {
         field_error(L, "headers", lua_pushfstring(L, "table expected, got %s", lua_typename(L, t)));
     }
-    req->headers = lua_gettop(L);
 }
 
 static void check_body(lua_State *L, int idx, struct request *req)
@@ -156,14 +190,15 @@ static void check_timeout(lua_State *L, int idx, struct request *req)
     req->timeout = v;
 }
 
-void request_check(lua_State *L, int idx, struct request *req)
+void request_check(lua_State *L, int idx, const char *prepared_mt, struct request *req,
+                   struct header_fields *fields, int *headers_idx)
 {
     idx = lua_absindex(L, idx);
     luaL_checktype(L, idx, LUA_TTABLE);
     memset(req, 0, sizeof *req);
     check_method(L, idx, req);
     check_url(L, idx, req);
-    check_headers(L, idx, req);
+    check_headers(L, idx, prepared_mt, req, fields, headers_idx);
     check_body(L, idx, req);
     check_timeout(L, idx, req);
 }
