@@ -46,7 +46,7 @@ int luaopen_gws_core(lua_State *L)
     luaL_newlibtable(L, funcs);
     json_push_decoder(L);
     luaL_setfuncs(L, funcs, 1);
-    lua_pushliteral(L, "gws.core 0.1");
+    lua_pushliteral(L, "gws.core " GWS_VERSION); /* -DGWS_VERSION: see the Makefile */
     lua_setfield(L, -2, "_VERSION");
     return 1;
 }

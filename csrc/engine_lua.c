@@ -81,7 +81,7 @@ static void read_options(lua_State *L, struct options *o)
     o->username = opt_string(L, "username", NULL);
     o->password = opt_string(L, "password", NULL);
     o->ca_file = opt_string(L, "ca_file", NULL);
-    o->user_agent = opt_string(L, "user_agent", "gws-sms/0.1");
+    o->user_agent = opt_string(L, "user_agent", "gws-sms/" GWS_VERSION);
     /* Sent as a header line of its own: a CR or LF would start another header. */
     if (strpbrk(o->user_agent, "\r\n") != NULL)
         option_error(L, "user_agent", "must not contain CR or LF");

@@ -19,7 +19,7 @@ shift
 CC=${FUZZ_CC:-clang}
 out=${FUZZ_OUT:-build/fuzz}
 FLAGS="-std=gnu11 -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Werror
-  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
+  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -DGWS_VERSION=\"fuzz\""
 
 all=$(for f in fuzz/fuzz_*.c; do basename "$f" .c; done)
 harnesses=${*:-$all}
