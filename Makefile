@@ -31,7 +31,7 @@ export LUA_PATH  := ./lua/?.lua;./lua/?/init.lua;./spec/?.lua;;
 export LUA_CPATH := ./$(BUILD)/?.so;;
 export GWS_SIM   := ./$(BUILD)/gws-sim
 
-.PHONY: all deps test demo lint clean bench check fuzz install dist luarocks-build luarocks-install
+.PHONY: all deps test demo lint clean bench check fuzz structure install dist luarocks-build luarocks-install
 
 all: $(BUILD)/gws/core.so $(BUILD)/gws-sim
 
@@ -93,6 +93,11 @@ fuzz: all
 
 lint: deps
 	luacheck lua spec examples bench
+
+# File dependencies of csrc/, sim/ and lua/gws drawn by layer; a circle or an upward
+# dependency fails (the layer orders are tables at the top of the script).
+structure:
+	$(LUA) scripts/structure.lua
 
 # `make install PREFIX=/opt/gws` (default /usr/local; DESTDIR for staging): the Lua modules and
 # gws.core where that prefix's lua5.4 looks, the gws-sms command, gws-sim, and the docs.
