@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the Debian packages a make target needs, and only the missing ones.
-# Usage: scripts/deps.sh [build|bench|check]...   (default: build)
+# Usage: scripts/deps.sh [build|bench|check|browser]...   (default: build)
 # "build" covers make, make test and make demo; it is the whole list a fresh Debian 12 machine
 # needs for them (checked by ../shared/tools/fresh-machine.sh). The specs need no LuaSocket:
 # LuaSocket is a peer the benchmarks measure against, so it is in "bench" only.
@@ -9,6 +9,8 @@ build="make gcc pkg-config lua5.4 liblua5.4-dev libcurl4-openssl-dev lua-cjson l
  libjansson-dev lua-busted lua-check luarocks lua-luv lua-cqueues openssl ca-certificates"
 bench="wrk valgrind linux-perf lua-socket"
 check="clang libfuzzer-14-dev libclang-rt-14-dev valgrind"
+# The console's browser test (make check): headless chromium driven from Node, no npm package.
+browser="chromium nodejs"
 
 want=""
 for set in ${*:-build}; do
@@ -16,7 +18,8 @@ for set in ${*:-build}; do
     build) want="$want $build" ;;
     bench) want="$want $build $bench" ;;
     check) want="$want $build $check" ;;
-    *) echo "deps.sh: unknown set '$set' (build, bench or check)" >&2; exit 2 ;;
+    browser) want="$want $build $browser" ;;
+    *) echo "deps.sh: unknown set '$set' (build, bench, check or browser)" >&2; exit 2 ;;
   esac
 done
 
