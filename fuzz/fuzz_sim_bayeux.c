@@ -1,24 +1,25 @@
-/* The simulator's Bayeux server (sim/bayeux.c) and fault control (sim/faults.c) fed request
+/* The simulator's Bayeux server (sim/bayeux*.c) and fault control (sim/faults.c) fed request
  * bodies as the HTTP layer would hand them over. Input: records separated by 0x1E; each is a
  * selector byte then a JSON body:
- *   selector % 8 == 0   POST /sim/faults body                (faults_apply)
+ *   selector % 8 == 0   POST /sim/faults body (faults_apply, then the forgetting control.c does)
  *   selector % 8 == 1   a store publication {"channel","data"} (bayeux_store_publish)
  *   selector % 8 == 2   the clock jumps past the idle expiry, then as 3..7
  *   otherwise           POST /api/v2/notifications by user agent<selector/8 % 3 + 1>
  * The clock, the client ids and the waits are replaced by deterministic stand-ins (below),
  * so a held /meta/connect never sleeps and ids are "000…001", "000…002", … per input.
- * Built with sim/bayeux.c faults.c badanswer.c http_reply.c http_session.c. */
+ * Built with sim/bayeux.c bayeux_clients.c faults.c badanswer.c http_reply.c http_session.c. */
 #include "common.h"
 
 #include <pthread.h>
 
 #include "../sim/bayeux.h"
+#include "../sim/bayeux_clients.h"
 #include "../sim/faults.h"
-#include "../sim/http.h"
 #include "../sim/http_request.h"
 #include "../sim/http_session.h"
+#include "../sim/sim.h"
 
-/* --- stand-ins for sim/http_util.c and request_peer_closed ------------------------------ */
+/* --- stand-ins for sim/sim.c and request_peer_closed ------------------------------------ */
 static int64_t fake_now;
 static unsigned long long next_id;
 static int peer_closed;
@@ -85,7 +86,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             continue;
         if (sel % 8 == 0) {
             char err[256];
-            faults_apply(&sim, body, err, sizeof err);
+            struct faults_forget forget = { .clients = false };
+            if (faults_apply(sim.faults, body, &forget, err, sizeof err) == 0)
+                faults_count_forgotten(sim.faults,
+                                       forget.clients ? bayeux_forget_all(&sim) : 0,
+                                       forget.http_sessions ? sessions_forget_all(sim.sessions)
+                                                            : 0);
             json_t *state = faults_to_json(sim.faults);
             FUZZ_ASSERT(state != NULL);
             json_decref(state);

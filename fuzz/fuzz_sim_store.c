@@ -12,7 +12,13 @@
  * must serialise. Built with every sim/store*.c. */
 #include "common.h"
 
-#include "../sim/store_int.h"
+#include "../sim/store.h"
+#include "../sim/store_agent.h"
+#include "../sim/store_ctl.h"
+#include "../sim/store_me.h"
+#include "../sim/store_ops.h"
+#include "../sim/store_persist.h"
+#include "../sim/store_read.h"
 
 #define MAX_IDS 32
 

@@ -35,7 +35,7 @@ sources() {
     fuzz_json)        echo csrc/*.c ;;
     fuzz_engine)      echo "csrc/headers.c csrc/transfer.c" ;;
     fuzz_sim_request) echo "sim/http_request.c sim/http_log.c" ;;
-    fuzz_sim_bayeux)  echo "sim/bayeux.c sim/faults.c sim/badanswer.c sim/http_reply.c sim/http_session.c" ;;
+    fuzz_sim_bayeux)  echo "sim/bayeux.c sim/bayeux_clients.c sim/faults.c sim/badanswer.c sim/http_reply.c sim/http_session.c" ;;
     fuzz_sim_store)   echo sim/store*.c ;;
     *) echo "fuzz.sh: no build recipe for $1" >&2; return 1 ;;
   esac

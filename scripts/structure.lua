@@ -19,12 +19,21 @@
 --- sim/: the simulator's layer order (edit as sim/ is reshaped; `make structure` reports).
 local SIM_LAYERS = {
   { "entry",           "main" },
-  { "http server",     "http", "http_listen", "http_util" },
+  { "http server",     "http", "http_listen" },
   { "endpoints",       "http_api", "control", "ui", "traffic" },
-  { "protocol state",  "bayeux", "faults", "badanswer", "http_session", "http_log" },
+  { "bayeux protocol", "bayeux" },
+  { "protocol state",  "bayeux_clients", "http_session", "http_log" },
+  { "faults",          "faults", "badanswer" },
   { "simulator",       "sim" },
-  { "domain",          "store_*" },
-  { "domain base",     "store_int", "store", "store_base", "store_types" },
+  { "domain API",      "store_ctl", "store_me", "store_ops", "store_read", "store_persist",
+                       "store_ui", "store_*" },
+  { "domain transfers", "store_ops_xfer" },
+  { "domain routing",  "store_route" },
+  { "domain notify",   "store_notify" },
+  { "domain lifecycle", "store" },
+  { "domain records",  "store_agent", "store_session", "store_op_ctx" },
+  { "domain base",     "store_base" },
+  { "domain types",    "store_types" },
   { "http parsing",    "http_reply", "http_request", "ui_assets" },
 }
 local SIM_LAYERS_ENFORCED = true

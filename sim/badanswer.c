@@ -1,6 +1,6 @@
 /* Hostile answers: malformed, truncated, huge, trickled or broken replies. */
 #include "badanswer.h"
-#include "http.h"
+#include "sim.h"
 
 #include <stdlib.h>
 #include <string.h>

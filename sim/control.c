@@ -1,9 +1,13 @@
-/* /sim/...: the control API, mostly thin wrappers over store_ctl_* under the lock. */
+/* /sim/...: the control API (see control.h): one table of routes, mostly thin wrappers over
+ * store_ctl_* under the lock. */
 #include "control.h"
-#include "bayeux.h"
+#include "bayeux_clients.h"
 #include "faults.h"
-#include "http.h"
 #include "http_log.h"
+#include "http_session.h"
+#include "sim.h"
+#include "store_agent.h"
+#include "store_ctl.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -49,9 +53,10 @@ static void store_op(struct request *rq, enum ctl_op op, const char *id, struct 
     json_decref(body);
 }
 
-static void get_session(struct request *rq, const char *id, struct reply *out)
+static void get_session(struct request *rq, const struct path_segments *p, struct reply *out)
 {
     struct sim *sim = rq->sim;
+    const char *id = p->seg[2];
     int status = 200;
     pthread_mutex_lock(&sim->lock);
     json_t *resp = store_ctl_get_session(sim->store, id, &status);
@@ -59,9 +64,12 @@ static void get_session(struct request *rq, const char *id, struct reply *out)
     pthread_mutex_unlock(&sim->lock);
 }
 
-static void requests(struct request *rq, bool get, struct reply *out)
+/* GET reads the request log (since=SEQ), DELETE clears it. */
+static void requests(struct request *rq, const struct path_segments *p, struct reply *out)
 {
+    (void)p;
     struct sim *sim = rq->sim;
+    bool get = strcmp(rq->method, "GET") == 0;
     long since = 0;
     const char *s = request_arg(rq, "since");
     if (get && s && parse_long(s, &since) != 0) {
@@ -78,21 +86,34 @@ static void requests(struct request *rq, bool get, struct reply *out)
     pthread_mutex_unlock(&sim->lock);
 }
 
-static void faults(struct request *rq, const char *method, struct reply *out)
+/* With the lock held: the immediate actions of a fault POST, counted in the fault state. */
+static void forget(struct sim *sim, const struct faults_forget *what)
 {
+    size_t clients = what->clients ? bayeux_forget_all(sim) : 0;
+    size_t http_sessions = what->http_sessions ? sessions_forget_all(sim->sessions) : 0;
+    faults_count_forgotten(sim->faults, clients, http_sessions);
+}
+
+/* GET shows the faults, POST merges a body into them, DELETE clears them. */
+static void faults(struct request *rq, const struct path_segments *p, struct reply *out)
+{
+    (void)p;
     struct sim *sim = rq->sim;
     json_t *body = NULL;
     char err[256];
-    if (strcmp(method, "POST") == 0 && !(body = ctl_body(rq, out)))
+    struct faults_forget what = { .clients = false };
+    if (strcmp(rq->method, "POST") == 0 && !(body = ctl_body(rq, out)))
         return;
     pthread_mutex_lock(&sim->lock);
-    if (body && faults_apply(sim, body, err, sizeof err) != 0)
+    if (body && faults_apply(sim->faults, body, &what, err, sizeof err) != 0) {
         reply_ctl_error(out, 400, err);
-    else {
-        if (strcmp(method, "DELETE") == 0) {
+    } else {
+        forget(sim, &what);
+        if (strcmp(rq->method, "DELETE") == 0)
             faults_clear(sim->faults);
-            sim_wake_all(sim);      /* a stall ends now */
-        }
+        /* A shorter or cleared stall, or fewer drops, may release requests waiting now. */
+        if (strcmp(rq->method, "GET") != 0)
+            sim_wake_all(sim);
         reply_json(out, 200, faults_to_json(sim->faults));
     }
     pthread_mutex_unlock(&sim->lock);
@@ -104,8 +125,9 @@ static void faults(struct request *rq, const char *method, struct reply *out)
  * event, so specs can feed the client payloads the store would never produce (e.g. the
  * vendor's own samples).
  */
-static void publish(struct request *rq, struct reply *out)
+static void publish(struct request *rq, const struct path_segments *p, struct reply *out)
 {
+    (void)p;
     struct sim *sim = rq->sim;
     json_t *body = ctl_body(rq, out);
     if (!body)
@@ -137,9 +159,83 @@ static void publish(struct request *rq, struct reply *out)
     json_decref(body);
 }
 
-static bool method_is(const struct request *rq, const char *m)
+static void health(struct request *rq, const struct path_segments *p, struct reply *out)
 {
-    return strcmp(rq->method, m) == 0;
+    (void)rq;
+    (void)p;
+    reply_json(out, 200, json_pack("{s:b}", "ok", 1));
+}
+
+static void create_session(struct request *rq, const struct path_segments *p,
+                           struct reply *out)
+{
+    (void)p;
+    store_op(rq, CTL_CREATE, NULL, out);
+}
+
+static void customer_message(struct request *rq, const struct path_segments *p,
+                             struct reply *out)
+{
+    store_op(rq, CTL_MESSAGE, p->seg[2], out);
+}
+
+static void customer_typing(struct request *rq, const struct path_segments *p,
+                            struct reply *out)
+{
+    store_op(rq, CTL_TYPING, p->seg[2], out);
+}
+
+static void customer_leave(struct request *rq, const struct path_segments *p,
+                           struct reply *out)
+{
+    store_op(rq, CTL_LEAVE, p->seg[2], out);
+}
+
+static void flood(struct request *rq, const struct path_segments *p, struct reply *out)
+{
+    (void)p;
+    store_op(rq, CTL_FLOOD, NULL, out);
+}
+
+/*
+ * The routes: method and path pattern, where a segment "*" matches any one segment and a
+ * last segment "**" any rest of the path (none included). The first match answers; a
+ * request that matches none gets 404.
+ */
+static const struct ctl_route {
+    const char *method;
+    const char *pattern;
+    void (*handle)(struct request *rq, const struct path_segments *p, struct reply *out);
+} routes[] = {
+    { "GET", "/sim/health", health },
+    { "POST", "/sim/sessions", create_session },
+    { "GET", "/sim/sessions/*", get_session },
+    { "POST", "/sim/sessions/*/messages", customer_message },
+    { "POST", "/sim/sessions/*/typing", customer_typing },
+    { "POST", "/sim/sessions/*/leave", customer_leave },
+    { "POST", "/sim/flood", flood },
+    { "POST", "/sim/publish", publish },
+    { "GET", "/sim/requests", requests },
+    { "DELETE", "/sim/requests", requests },
+    { "GET", "/sim/faults", faults },
+    { "POST", "/sim/faults", faults },
+    { "DELETE", "/sim/faults", faults },
+};
+
+/* True when the segments match `pattern` (see the table above). */
+static bool path_matches(const struct path_segments *p, const char *pattern)
+{
+    int i = 0;
+    for (const char *s = pattern + 1; *s; i++) {
+        size_t n = strcspn(s, "/");
+        if (n == 2 && strncmp(s, "**", 2) == 0)
+            return true;
+        if (i >= p->n || !((n == 1 && *s == '*') ||
+                           (strlen(p->seg[i]) == n && strncmp(p->seg[i], s, n) == 0)))
+            return false;
+        s += n + (s[n] == '/');
+    }
+    return i == p->n;
 }
 
 void control_handle(struct request *rq, struct reply *out)
@@ -149,30 +245,12 @@ void control_handle(struct request *rq, struct reply *out)
         out->failed = true;
         return;
     }
-    bool get = method_is(rq, "GET"), post = method_is(rq, "POST"),
-         del = method_is(rq, "DELETE");
-    bool sessions = path_is(&p, 1, "sessions");
-    const char *sub = p.n == 4 ? p.seg[3] : "";
-    if (p.n == 2 && path_is(&p, 1, "health") && get)
-        reply_json(out, 200, json_pack("{s:b}", "ok", 1));
-    else if (p.n == 2 && sessions && post)
-        store_op(rq, CTL_CREATE, NULL, out);
-    else if (p.n == 3 && sessions && get)
-        get_session(rq, p.seg[2], out);
-    else if (p.n == 4 && sessions && post && strcmp(sub, "messages") == 0)
-        store_op(rq, CTL_MESSAGE, p.seg[2], out);
-    else if (p.n == 4 && sessions && post && strcmp(sub, "typing") == 0)
-        store_op(rq, CTL_TYPING, p.seg[2], out);
-    else if (p.n == 4 && sessions && post && strcmp(sub, "leave") == 0)
-        store_op(rq, CTL_LEAVE, p.seg[2], out);
-    else if (p.n == 2 && path_is(&p, 1, "flood") && post)
-        store_op(rq, CTL_FLOOD, NULL, out);
-    else if (p.n == 2 && path_is(&p, 1, "publish") && post)
-        publish(rq, out);
-    else if (p.n == 2 && path_is(&p, 1, "requests") && (get || del))
-        requests(rq, get, out);
-    else if (p.n == 2 && path_is(&p, 1, "faults") && (get || post || del))
-        faults(rq, rq->method, out);
+    size_t i = 0, n = sizeof routes / sizeof routes[0];
+    while (i < n && !(strcmp(rq->method, routes[i].method) == 0 &&
+                      path_matches(&p, routes[i].pattern)))
+        i++;
+    if (i < n)
+        routes[i].handle(rq, &p, out);
     else
         reply_ctl_error(out, 404, "no such control route");
     path_free(&p);

@@ -1,8 +1,6 @@
 /* Fault state: validation, merging, reporting and per-request consumption. */
 #include "faults.h"
-#include "bayeux.h"
-#include "http.h"
-#include "http_session.h"
+#include "sim.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,9 +109,9 @@ static int validate(const json_t *body, char *err, size_t errlen)
     return 0;
 }
 
-int faults_apply(struct sim *sim, const json_t *body, char *err, size_t errlen)
+int faults_apply(struct faults *f, const json_t *body, struct faults_forget *forget,
+                 char *err, size_t errlen)
 {
-    struct faults *f = sim->faults;
     if (validate(body, err, errlen) != 0)
         return -1;
     json_t *v;
@@ -127,10 +125,8 @@ int faults_apply(struct sim *sim, const json_t *body, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    if (json_is_true(json_object_get(body, "forget_clients")))
-        f->applied.clients_forgotten += (json_int_t)bayeux_forget_all(sim);
-    if (json_is_true(json_object_get(body, "forget_http_sessions")))
-        f->applied.sessions_forgotten += (json_int_t)sessions_forget_all(sim->sessions);
+    forget->clients = json_is_true(json_object_get(body, "forget_clients"));
+    forget->http_sessions = json_is_true(json_object_get(body, "forget_http_sessions"));
     if ((v = json_object_get(body, "drop_connections")))
         f->drop_connections = json_integer_value(v);
     if ((v = json_object_get(body, "discard_events")))
@@ -160,9 +156,13 @@ int faults_apply(struct sim *sim, const json_t *body, char *err, size_t errlen)
         f->delay_path_ms = json_integer_value(json_object_get(dp, "ms"));
         f->delay_path_count = n ? json_integer_value(n) : 1;
     }
-    /* A shorter stall or fewer drops may release requests that are waiting now. */
-    sim_wake_all(sim);
     return 0;
+}
+
+void faults_count_forgotten(struct faults *f, size_t clients, size_t http_sessions)
+{
+    f->applied.clients_forgotten += (json_int_t)clients;
+    f->applied.sessions_forgotten += (json_int_t)http_sessions;
 }
 
 json_t *faults_to_json(const struct faults *f)

@@ -2,6 +2,7 @@
  * Fault injection for resilience tests (POST/GET/DELETE /sim/faults). Faults apply to
  * /api/v2 requests only. POST merges keys into the current state; GET shows it with the
  * remaining counts and what was applied so far; DELETE clears everything.
+ * Knows nothing of what it disturbs: the HTTP side asks it, per request, what to apply.
  * Not thread-safe: every function here is called with sim->lock held.
  */
 #ifndef GWS_SIM_FAULTS_H
@@ -14,18 +15,27 @@
 
 #include "badanswer.h"
 
-struct sim;
 struct faults;
+
+/* The immediate actions a POST asked for, which the caller (control.c) performs. */
+struct faults_forget {
+    bool clients;               /* forget_clients: every Bayeux client (402 next) */
+    bool http_sessions;         /* forget_http_sessions: every HTTP session (403 next) */
+};
 
 struct faults *faults_new(void);
 void faults_free(struct faults *f);
 void faults_clear(struct faults *f);
 
 /*
- * Validates all of `body` first, then merges it (and performs the immediate actions
- * forget_clients / forget_http_sessions). 0 ok; -1 with a message in err, nothing changed.
+ * Validates all of `body` first, then merges it and sets *forget to the immediate actions
+ * asked for (forget_clients / forget_http_sessions), which the caller performs and reports
+ * back with faults_count_forgotten. The caller then wakes the waiting requests (a shorter
+ * stall or fewer drops may release them). 0 ok; -1 with a message in err, nothing changed.
  */
-int faults_apply(struct sim *sim, const json_t *body, char *err, size_t errlen);
+int faults_apply(struct faults *f, const json_t *body, struct faults_forget *forget,
+                 char *err, size_t errlen);
+void faults_count_forgotten(struct faults *f, size_t clients, size_t http_sessions);
 
 json_t *faults_to_json(const struct faults *f);
 

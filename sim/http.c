@@ -1,7 +1,7 @@
 /*
- * The MHD daemon and its access handler: collects request bodies, sends /api/v2 requests
- * through the request log and the fault pipeline to the API, /sim requests to the control
- * API, and queues the reply.
+ * The MHD daemon and its access handler: collects request bodies, dispatches each request
+ * by path prefix (the one table `prefixes`): /api/v2 through the request log and the fault
+ * pipeline to the API, /sim to the control API; then queues the reply.
  */
 #include "http.h"
 #include "badanswer.h"
@@ -98,16 +98,34 @@ static enum MHD_Result respond_api(struct request *rq, struct reply *out)
     return reply_queue(rq->conn, out);
 }
 
+/*
+ * Where a request goes, by its path: the first prefix that is the whole path or a leading
+ * run of its segments ("/sim" takes "/sim" and "/sim/…", not "/simple") answers. Put a
+ * longer prefix before a shorter one it lies under. Other paths get GWS's 404.
+ */
+static const struct {
+    const char *prefix;
+    /* One of the two: `respond` queues the reply itself; `handle` fills it, sent as it is. */
+    enum MHD_Result (*respond)(struct request *rq, struct reply *out);
+    void (*handle)(struct request *rq, struct reply *out);
+} prefixes[] = {
+    { "/api/v2", respond_api, NULL },
+    { "/sim", NULL, control_handle },
+};
+
 static enum MHD_Result respond(struct request *rq)
 {
     struct reply out;
     enum MHD_Result ret;
     reply_init(&out);
-    if (has_prefix_dir(rq->path, "/api/v2")) {
-        ret = respond_api(rq, &out);
+    size_t i = 0, n = sizeof prefixes / sizeof prefixes[0];
+    while (i < n && !has_prefix_dir(rq->path, prefixes[i].prefix))
+        i++;
+    if (i < n && prefixes[i].respond) {
+        ret = prefixes[i].respond(rq, &out);
     } else {
-        if (has_prefix_dir(rq->path, "/sim"))
-            control_handle(rq, &out);
+        if (i < n)
+            prefixes[i].handle(rq, &out);
         else
             reply_gws_error(&out, 404, 6, "Resource not found");
         ret = reply_queue(rq->conn, &out);

@@ -1,8 +1,12 @@
 /* /api/v2: authentication, HTTP sessions, CSRF and the routes into the store. */
 #include "http_api.h"
 #include "bayeux.h"
-#include "http.h"
 #include "http_session.h"
+#include "sim.h"
+#include "store_agent.h"
+#include "store_me.h"
+#include "store_ops.h"
+#include "store_read.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,13 +90,6 @@ static json_t *object_body(struct request *rq, struct reply *out, bool any_json)
     return v;
 }
 
-/* Finishes a store call made under the lock: the answer is written out before unlocking. */
-static void store_reply(struct sim *sim, struct reply *out, json_t *resp, int status)
-{
-    reply_json_now(out, status ? status : 200, resp);
-    pthread_mutex_unlock(&sim->lock);
-}
-
 static bool is_end_session(const json_t *body, const json_t *resp)
 {
     const char *op = json_string_value(json_object_get(body, "operationName"));
@@ -114,7 +111,9 @@ static void post_me(struct request *rq, struct session_info *si, struct reply *o
         sessions_drop(sim->sessions, si->id);
         si->dropped = true;
     }
-    store_reply(sim, out, resp, status);
+    /* Serialised under the lock: the value may share parts with the store's state. */
+    reply_json_now(out, status, resp);
+    pthread_mutex_unlock(&sim->lock);
     json_decref(body);
 }
 
@@ -130,7 +129,8 @@ static void get_messages(struct request *rq, const char *id, struct reply *out)
     int status = 200;
     pthread_mutex_lock(&sim->lock);
     json_t *resp = store_get_messages(sim->store, rq->user, id, start, count, &status);
-    store_reply(sim, out, resp, status);
+    reply_json_now(out, status, resp);
+    pthread_mutex_unlock(&sim->lock);
 }
 
 /* POST routes that pass an object body to the store: channel ops and SMS operations. */
@@ -146,7 +146,8 @@ static void post_op(struct request *rq, const char *channel, const char *id,
     json_t *resp = channel
         ? store_post_channel(sim->store, rq->user, channel, body, &status)
         : store_sms_operation(sim->store, rq->user, id, body, &status);
-    store_reply(sim, out, resp, status);
+    reply_json_now(out, status, resp);
+    pthread_mutex_unlock(&sim->lock);
     json_decref(body);
 }
 
@@ -178,7 +179,8 @@ static void get_route(struct request *rq, const struct path_segments *p, struct 
         resp = store_list_sms(sim->store, rq->user, &status);
     else
         resp = store_get_sms(sim->store, rq->user, p->seg[4], &status);
-    store_reply(sim, out, resp, status);
+    reply_json_now(out, status, resp);
+    pthread_mutex_unlock(&sim->lock);
 }
 
 static void route(struct request *rq, const struct path_segments *p, struct session_info *si,

@@ -1,5 +1,5 @@
 /* The listening socket and the TLS files: what the daemon needs before it starts. */
-#include "http.h"
+#include "http_listen.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* HTTP sessions (JSESSIONID + CSRF token). A small array is plenty for a test simulator. */
 #include "http_session.h"
-#include "http.h"
+#include "sim.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,11 +4,16 @@
  * the one `sim` struct.
  */
 #define _GNU_SOURCE /* pipe2 */
-#include "bayeux.h"
+#include "bayeux_clients.h"
 #include "faults.h"
 #include "http.h"
+#include "http_listen.h"
 #include "http_log.h"
 #include "http_session.h"
+#include "sim.h"
+#include "store.h"
+#include "store_agent.h"
+#include "store_persist.h"
 #include "traffic.h"
 
 #include <errno.h>

@@ -3,7 +3,12 @@
  * engine here, and read back everything the agents did. Errors are {"error": "..."} with
  * 400 (bad request), 404 (unknown session) or 409 (the customer cannot act any more).
  */
-#include "store_int.h"
+#include "store_ctl.h"
+#include "store_agent.h"
+#include "store_base.h"
+#include "store_notify.h"
+#include "store_route.h"
+#include "store_session.h"
 
 #include <stdio.h>
 #include <string.h>

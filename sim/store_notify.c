@@ -3,7 +3,8 @@
  * callback one per recipient. Each recipient gets its own freshly built value, so nothing
  * published shares memory with the store or with another recipient's copy.
  */
-#include "store_int.h"
+#include "store_notify.h"
+#include "store_session.h"
 
 #include <string.h>
 

@@ -4,61 +4,17 @@
  * own parameters (1 missing, 10 wrong type); only a request that passes all of them gets a
  * referenceId and changes anything.
  */
-#include "store_int.h"
+#include "store_ops.h"
+#include "store_base.h"
+#include "store_notify.h"
+#include "store_op_ctx.h"
+#include "store_ops_xfer.h"
+#include "store_route.h"
+#include "store_session.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---------------------------------------------------------------- parameters */
-
-json_t *st_ok_ref(int *http, long long ref)
-{
-    *http = 200;
-    return json_pack("{s:i,s:I}", "statusCode", 0, "referenceId", (json_int_t)ref);
-}
-
-/*
- * 0 when fine (*out is NULL if absent and optional), else -1 with the answer in c->err.
- * The answer is kept apart from the result so that running out of memory while building it
- * can never read as success.
- */
-int st_param_string(struct op_ctx *c, const char *name, bool required, const char **out)
-{
-    const json_t *v = json_object_get(c->body, name);
-    *out = NULL;
-    if (!v && !required)
-        return 0;
-    if (!v)
-        c->err = st_status(c->http, 1, "Missing required parameter: %s", name);
-    else if (!json_is_string(v))
-        c->err = st_status(c->http, 10, "Parameter %s must be a string", name);
-    else {
-        *out = json_string_value(v);
-        return 0;
-    }
-    return -1;
-}
-
-/* Optional boolean: *out is -1 when absent. */
-static int param_bool(struct op_ctx *c, const char *name, int *out)
-{
-    const json_t *v = json_object_get(c->body, name);
-    *out = -1;
-    if (!v)
-        return 0;
-    if (!json_is_boolean(v)) {
-        c->err = st_status(c->http, 10, "Parameter %s must be a boolean", name);
-        return -1;
-    }
-    *out = json_is_true(v);
-    return 0;
-}
-
-static long long next_ref(struct op_ctx *c)
-{
-    return ++c->s->next_ref;
-}
 
 /* ---------------------------------------------------------------- joining and leaving */
 
@@ -67,7 +23,7 @@ static json_t *op_accept(struct op_ctx *c)
     const char *nickname;
     int save_lar;
     if (st_param_string(c, "nickname", true, &nickname) ||
-        param_bool(c, "saveLAR", &save_lar))
+        st_param_bool(c, "saveLAR", &save_lar))
         return c->err;
     struct sms_session *ss = c->ss;
     struct party *p = c->p;
@@ -84,7 +40,7 @@ static json_t *op_accept(struct op_ctx *c)
         ss->first_agent = first_agent;
         ss->first_nick = first_nick;
     }
-    long long ref = next_ref(c);
+    long long ref = st_next_ref(c);
     free(p->nickname);
     p->nickname = nick;
     p->save_lar = save_lar;
@@ -118,7 +74,7 @@ static json_t *op_reject(struct op_ctx *c)
     static const char *const WHAT[] = { "offer", "transfer", "invitation", "consultation" };
     struct sms_session *ss = c->ss;
     struct party *p = c->p;
-    long long ref = next_ref(c);
+    long long ref = st_next_ref(c);
     p->state = PS_REVOKED;
     st_notify_state(c->s, ss, p, "StatusChange", ref, NULL);
     if (p->role == ROLE_MAIN) {
@@ -149,9 +105,10 @@ static json_t *op_complete(struct op_ctx *c)
 {
     const char *queue;
     int save_lar;
-    if (st_param_string(c, "queueName", false, &queue) || param_bool(c, "saveLAR", &save_lar))
+    if (st_param_string(c, "queueName", false, &queue) ||
+        st_param_bool(c, "saveLAR", &save_lar))
         return c->err;
-    long long ref = next_ref(c);
+    long long ref = st_next_ref(c);
     bool was_joined = st_party_joined(c->p);
     c->p->state = PS_COMPLETED;
     c->p->joined = false;
@@ -166,7 +123,7 @@ static json_t *op_complete(struct op_ctx *c)
 
 static json_t *op_leave(struct op_ctx *c)
 {
-    long long ref = next_ref(c);
+    long long ref = st_next_ref(c);
     c->p->state = PS_LEFT;
     c->p->joined = false;
     announce_left(c);
@@ -176,7 +133,7 @@ static json_t *op_leave(struct op_ctx *c)
 
 static json_t *op_in_focus(struct op_ctx *c)
 {
-    return st_ok_ref(c->http, next_ref(c));
+    return st_ok_ref(c->http, st_next_ref(c));
 }
 
 /* ---------------------------------------------------------------- messages */
@@ -213,7 +170,7 @@ static json_t *op_send(struct op_ctx *c)
     size_t idx = st_append(c->ss, so->type, c->p, text, so->agents_only);
     if (!idx)
         return NULL;
-    long long ref = next_ref(c);
+    long long ref = st_next_ref(c);
     st_broadcast_message(c->s, c->ss, idx, c->p, ref);
     return st_ok_ref(c->http, ref);
 }
@@ -237,7 +194,7 @@ static json_t *op_attach_user_data(struct op_ctx *c)
         if (json_object_set_new(c->ss->user_data, key, json_copy((json_t *)v)))
             return NULL;
     }
-    long long ref = next_ref(c);
+    long long ref = st_next_ref(c);
     st_broadcast_properties(c->s, c->ss, c->p, ref);
     return st_ok_ref(c->http, ref);
 }
@@ -257,7 +214,7 @@ static json_t *op_delete_user_data(struct op_ctx *c)
     }
     json_array_foreach(keys, i, k)
         json_object_del(c->ss->user_data, json_string_value(k));
-    long long ref = next_ref(c);
+    long long ref = st_next_ref(c);
     st_broadcast_properties(c->s, c->ss, c->p, ref);
     return st_ok_ref(c->http, ref);
 }
@@ -276,7 +233,7 @@ static json_t *op_set_disposition(struct op_ctx *c)
     }
     free(c->ss->disposition);
     c->ss->disposition = copy;
-    long long ref = next_ref(c);
+    long long ref = st_next_ref(c);
     st_broadcast_properties(c->s, c->ss, c->p, ref);
     return st_ok_ref(c->http, ref);
 }

@@ -3,7 +3,12 @@
  * (conference), Consult and CancelConsult. Their outcome arrives later, when the target
  * accepts or rejects (store_ops.c), so here only the offer is made.
  */
-#include "store_int.h"
+#include "store_ops_xfer.h"
+#include "store_agent.h"
+#include "store_base.h"
+#include "store_notify.h"
+#include "store_route.h"
+#include "store_session.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -78,7 +83,7 @@ json_t *st_op_transfer(struct op_ctx *c)
          * so the session is theirs at once and the actor is out. */
         struct party *q = st_party_of(c->ss, target_name(target, name, sizeof name));
         if (q && st_party_joined(q) && q != c->p) {
-            long long ref = ++c->s->next_ref;
+            long long ref = st_next_ref(c);
             q->role = ROLE_MAIN;
             st_hand_over(c->s, c->ss, c->p, ref);
             return st_ok_ref(c->http, ref);
@@ -88,7 +93,7 @@ json_t *st_op_transfer(struct op_ctx *c)
     }
     if (!a)     /* a queue: whoever is Ready and not in the session yet */
         a = st_pick_ready(c->s, c->ss, c->p->agent, false);
-    long long ref = ++c->s->next_ref;
+    long long ref = st_next_ref(c);
     if (!a) {
         /* accepted now, failed later: that is how the API reports an empty queue */
         char msg[512];
@@ -124,7 +129,7 @@ static json_t *bring_in(struct op_ctx *c, enum party_role role, long long *ref)
     if (role == ROLE_CONSULT && st_consult_of(c->ss, c->p->agent))
         return st_status(c->http, 2, "A consultation is already in progress in session %s",
                          c->ss->id);
-    *ref = ++c->s->next_ref;
+    *ref = st_next_ref(c);
     if (!st_offer(c->s, c->ss, a->name, role, c->p->agent, *ref))
         return NULL;
     return st_ok_ref(c->http, *ref);
@@ -149,7 +154,7 @@ json_t *st_op_cancel_consult(struct op_ctx *c)
 {
     /* the capability check guarantees there is one */
     struct party *q = st_consult_of(c->ss, c->p->agent);
-    long long ref = ++c->s->next_ref;
+    long long ref = st_next_ref(c);
     if (q && q->state == PS_INVITED) {
         q->state = PS_REVOKED;
         st_notify_state(c->s, c->ss, q, "StatusChange", 0, NULL);

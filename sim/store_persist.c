@@ -4,7 +4,10 @@
  * store_load parses into a scratch store and only swaps it in once everything checked
  * out, so a file of the wrong shape leaves the running store exactly as it was.
  */
-#include "store_int.h"
+#include "store_persist.h"
+#include "store.h"
+#include "store_agent.h"
+#include "store_session.h"
 
 #include <stdlib.h>
 #include <string.h>

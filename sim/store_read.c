@@ -2,7 +2,10 @@
  * The agent's reads: its sessions, one session, and a session's messages. Sessions in a
  * final state stay listed, so a client that was offline can still learn how they ended.
  */
-#include "store_int.h"
+#include "store_read.h"
+#include "store_agent.h"
+#include "store_base.h"
+#include "store_session.h"
 
 json_t *store_list_sms(sim_store *s, const char *user, int *http_status)
 {

@@ -2,7 +2,9 @@
  * Routing: who gets offered a session (round-robin over Ready agents, or the queue until an
  * agent becomes Ready), and what happens when nobody attends a session any more.
  */
-#include "store_int.h"
+#include "store_route.h"
+#include "store_notify.h"
+#include "store_session.h"
 
 #include <string.h>
 

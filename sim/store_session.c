@@ -2,7 +2,8 @@
  * SMS session records: parties, the transcript, and their JSON (an agent's VIEW of a
  * session, MESSAGE objects, capabilities). Nothing here publishes.
  */
-#include "store_int.h"
+#include "store_session.h"
+#include "store_base.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* gws-sim --verbose: the traffic log (see traffic.h for what it prints and never prints). */
 #include "traffic.h"
-#include "bayeux.h"
-#include "http.h"
+#include "bayeux_clients.h"
+#include "sim.h"
 
 #include <ctype.h>
 #include <stdio.h>

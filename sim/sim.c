@@ -1,5 +1,5 @@
-/* Clock, waiting and randomness shared by every part of the HTTP side. */
-#include "http.h"
+/* Clock, waiting and randomness shared by every part of the simulator. */
+#include "sim.h"
 
 #include <errno.h>
 #include <sys/random.h>
