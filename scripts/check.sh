@@ -1,6 +1,6 @@
 #!/bin/sh
 # Hardening checks, run by `make check` (after `make all`; scripts/deps.sh check installs the
-# tools). Three stages; each prints "== <stage>: …" progress and a final summary line, and a
+# tools). Four stages; each prints "== <stage>: …" progress and a final summary line, and a
 # finding in any of them makes the script exit 1 (after the other stages have run):
 #
 #   sanitizers  gws.core and gws-sim built with -fsanitize=address,undefined into build/asan,
@@ -13,7 +13,10 @@
 #   fuzz        scripts/fuzz.sh smoke run: every harness over its committed seeds, fuzzing
 #               for CHECK_FUZZ_SECONDS (default 15) in all, from a fresh scratch corpus.
 #
-# Usage: scripts/check.sh [sanitizers|valgrind|fuzz]...   (default: all three)
+#   browser     the simulator's customer console in headless chromium with the echo bot
+#               answering (spec/browser/console_test.mjs); screenshot in build/console.png.
+#
+# Usage: scripts/check.sh [sanitizers|valgrind|fuzz|browser]...   (default: all four)
 # Environment: SOAK_OPS (10000), SIM_SOAK_OPS (3000), CHECK_FUZZ_SECONDS (15).
 set -eu
 cd "$(dirname "$0")/.."
@@ -195,6 +198,12 @@ stage_fuzz() {
 }
 
 # ------------------------------------------------------------------------------------------
+stage_browser() {
+  echo "== browser: customer console in headless chromium, echo bot answering (spec/browser/console_test.mjs)"
+  node spec/browser/console_test.mjs --build build
+}
+
+# ------------------------------------------------------------------------------------------
 if [ $# -eq 1 ] && [ "$1" = --stage ]; then
   echo "check.sh: --stage needs a name" >&2
   exit 2
@@ -204,13 +213,13 @@ if [ $# -eq 2 ] && [ "$1" = --stage ]; then
   exit $?
 fi
 
-stages=${*:-sanitizers valgrind fuzz}
+stages=${*:-sanitizers valgrind fuzz browser}
 ${MAKE:-make} --no-print-directory -s all
 failed=""
 report=""
 total_start=$(now)
 for s in $stages; do
-  case $s in sanitizers|valgrind|fuzz) ;; *) echo "check.sh: unknown stage '$s'" >&2; exit 2 ;; esac
+  case $s in sanitizers|valgrind|fuzz|browser) ;; *) echo "check.sh: unknown stage '$s'" >&2; exit 2 ;; esac
   start=$(now)
   # Each stage in its own process, so `set -e` holds inside it and one failure does not
   # hide the results of the next stage.

@@ -1,7 +1,8 @@
 /*
  * The MHD daemon and its access handler: collects request bodies, dispatches each request
  * by path prefix (the one table `prefixes`): /api/v2 through the request log and the fault
- * pipeline to the API, /sim to the control API; then queues the reply.
+ * pipeline to the API, /sim to the control API (/sim/ui and / to the console); then queues
+ * the reply.
  */
 #include "http.h"
 #include "badanswer.h"
@@ -12,6 +13,7 @@
 #include "http_reply.h"
 #include "http_request.h"
 #include "traffic.h"
+#include "ui.h"
 
 #include <microhttpd.h>
 #include <stdio.h>
@@ -110,7 +112,9 @@ static const struct {
     void (*handle)(struct request *rq, struct reply *out);
 } prefixes[] = {
     { "/api/v2", respond_api, NULL },
+    { "/sim/ui", NULL, ui_handle },     /* the customer console (ui.h) */
     { "/sim", NULL, control_handle },
+    { "/", NULL, ui_handle },           /* "/" only: a link to the console */
 };
 
 static enum MHD_Result respond(struct request *rq)
