@@ -55,6 +55,9 @@ $(BUILD)/gws/core.so: $(CORE_OBJ)
 	@mkdir -p $(@D)
 	$(CC) -shared $(SAN) -o $@ $^ $(CORE_LIBS) -lm $(LDFLAGS)
 
+# The console's files are embedded by .incbin (sim/ui_assets.c), which -MMD cannot see.
+$(BUILD)/sim/ui_assets.o: $(wildcard sim/ui/*)
+
 $(BUILD)/gws-sim: $(SIM_OBJ)
 	$(CC) $(SAN) -pthread -o $@ $^ $(shell pkg-config --libs libmicrohttpd jansson) $(LDFLAGS)
 
@@ -81,9 +84,10 @@ bench: all
 	@$(MAKE) --no-print-directory $(BENCH_BIN)
 	$(LUA) bench/run.lua
 
-# Hardening (issue 5): sanitizer build + whole suite, valgrind soak, fuzz smoke run.
+# Hardening (issue 5): sanitizer build + whole suite, valgrind soak, fuzz smoke run; and the
+# customer console in headless chromium (issue 16).
 check: all
-	@scripts/deps.sh check
+	@scripts/deps.sh check browser
 	scripts/check.sh
 
 # Each libFuzzer harness for FUZZ_SECONDS (default 60).
