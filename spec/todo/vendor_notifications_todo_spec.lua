@@ -4,7 +4,6 @@
 -- spec/e2e/vendor_notifications_spec.lua.
 local cjson = require "cjson"
 local helper = require "helper"
-local vendor = require "support.vendor"
 local feed = require "support.vendor_feed"
 
 local ACCEPT_ID = "0000Na9B26EF002X"
