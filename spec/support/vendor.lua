@@ -124,7 +124,7 @@ local function compare(v, o, path, opts, out)
     end
     if not opts.partial then
       for k in pairs(o) do
-        if v[k] == nil then
+        if v[k] == nil and not (opts.optional and opts.optional[(path .. "." .. k):gsub("%[%d+%]", "[]")]) then
           out[#out + 1] = ("%s.%s: in ours, not in the vendor's sample"):format(path, k)
         end
       end
@@ -142,6 +142,8 @@ end
 -- opts.partial: the vendor sample is cut (a .partial file), so ours may have more keys.
 -- opts.free: set of paths (array indexes as "[]") whose contents are user data, e.g.
 -- { ["data.smssession.userData"] = true }.
+-- opts.optional: set of paths ours may have although this sample lacks them (another vendor
+-- sample of the same kind has them), e.g. { ["data.messages[].timestampSeconds"] = true }.
 function vendor.shape_diff(sample, ours, opts)
   local out = {}
   compare(vendor.normalize(sample), vendor.normalize(ours), "data", opts or {}, out)
