@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the Debian packages a make target needs, and only the missing ones.
-# Usage: scripts/deps.sh [build|bench|check|browser]...   (default: build)
+# Usage: scripts/deps.sh [build|bench|check|browser|interop]...   (default: build)
 # "build" covers make, make test and make demo; it is the whole list a fresh Debian 12 machine
 # needs for them (checked by ../shared/tools/fresh-machine.sh). The specs need no LuaSocket:
 # LuaSocket is a peer the benchmarks measure against, so it is in "bench" only.
@@ -11,6 +11,10 @@ bench="wrk valgrind linux-perf lua-socket"
 check="clang libfuzzer-14-dev libclang-rt-14-dev valgrind"
 # The console's browser test (make check): headless chromium driven from Node, no npm package.
 browser="chromium nodejs"
+# The official CometD client against gws-sim (spec/todo/cometd_interop_todo_spec.lua): Node, and
+# the npm packages pinned by spec/cometd/package-lock.json (npm ci, from the npm registry).
+interop="nodejs"
+npm_dir=""
 
 want=""
 for set in ${*:-build}; do
@@ -19,7 +23,8 @@ for set in ${*:-build}; do
     bench) want="$want $build $bench" ;;
     check) want="$want $build $check" ;;
     browser) want="$want $build $browser" ;;
-    *) echo "deps.sh: unknown set '$set' (build, bench, check or browser)" >&2; exit 2 ;;
+    interop) want="$want $build $interop"; npm_dir="spec/cometd" ;;
+    *) echo "deps.sh: unknown set '$set' (build, bench, check, browser or interop)" >&2; exit 2 ;;
   esac
 done
 
@@ -27,12 +32,25 @@ missing=""
 for p in $want; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+# Debian's nodejs comes without npm (NodeSource's includes it).
+[ -n "$npm_dir" ] && ! command -v npm >/dev/null 2>&1 && missing="$missing npm"
 
-echo "deps.sh: installing Debian packages:$missing"
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-# shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing
+if [ -n "$missing" ]; then
+  echo "deps.sh: installing Debian packages:$missing"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  # shellcheck disable=SC2086
+  $SUDO apt-get install -y -qq --no-install-recommends $missing
+fi
+
+# npm ci only when the installed tree is missing or older than the lockfile.
+if [ -n "$npm_dir" ]; then
+  cd "$(dirname "$0")/.."
+  if [ ! -f "$npm_dir/node_modules/.package-lock.json" ] ||
+     [ "$npm_dir/package-lock.json" -nt "$npm_dir/node_modules/.package-lock.json" ]; then
+    echo "deps.sh: npm ci in $npm_dir"
+    (cd "$npm_dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi
