@@ -9,11 +9,20 @@
 -- It never stalls silently: every failure is followed by a retry with exponential backoff and
 -- jitter (bounded by `backoff_cap`), every re-handshake replays every subscription, and each
 -- change of connection state is an event ("connected", "disconnected", "reconnecting",
--- "gave_up", "handshake", "backpressure"). It owns no thread: a task on the transport's
--- scheduler does the long polling, and callbacks run from poll/step/run.
+-- "gave_up", "handshake", "backpressure", "forbidden"). It owns no thread: a task on the
+-- transport's scheduler does the long polling, and callbacks run from poll/step/run.
+--
+-- An owner that layers a protocol on top (the GWS client) passes `intake(msg)`, called in the
+-- poller, CometD-style, for each event message before it is queued (true = taken over, not
+-- queued for subscribers), for `/meta/handshake` once a handshake and its subscriptions are
+-- done (`msg.count`: which handshake), and for `/meta/unsuccessful` when a request failed
+-- (`msg.error`, `msg.http_status`: 403 = renew credentials before the next handshake). It may
+-- make requests: the poller waits for it, which keeps the order of what it queues.
 local cjson = require "cjson.safe"
+local args = require "gws.args"
 local errors = require "gws.errors"
 local emitter = require "gws.emitter"
+local protocol = require "gws.bayeux.protocol"
 local transport = require "gws.transport"
 
 local M = {}
@@ -27,64 +36,33 @@ local now = transport.now
 local DEFAULTS = {
   request_timeout = 10,   -- seconds for handshake/subscribe/publish (option `timeout`)
   poll_margin = 10,       -- seconds the long poll may exceed the server's advice.timeout
-  advice_timeout = 30000, -- ms assumed until the server gives advice
   backoff_base = 0.5,     -- seconds before the first retry (before jitter)
   backoff_cap = 30,       -- seconds, the longest wait between attempts
 }
 
---- The wait before retry number `attempt` (1-based): exponential, capped, "equal jitter"
--- (half fixed, half random), so it is always within [d/2, d] with d = min(cap, base*2^(n-1)).
-function M.backoff_delay(attempt, base, cap, random)
-  local d = base * 2 ^ (attempt - 1)
-  if d > cap then d = cap end
-  return d / 2 + (random or math.random)() * d / 2
-end
-
---- True when `channel` matches subscription `pattern` (exact, /a/* or /a/**).
-function M.channel_matches(pattern, channel)
-  if pattern == channel then return true end
-  if pattern:sub(-3) == "/**" then
-    local prefix = pattern:sub(1, -3)
-    return channel:sub(1, #prefix) == prefix and #channel > #prefix
-  end
-  if pattern:sub(-2) == "/*" then
-    local prefix = pattern:sub(1, -2)
-    local rest = channel:sub(#prefix + 1)
-    return channel:sub(1, #prefix) == prefix and #rest > 0 and not rest:find("/", 1, true)
-  end
-  return false
-end
-
-local function check_number(opts, name, min)
-  local v = opts[name]
-  if v == nil then return end
-  if type(v) ~= "number" or v ~= v or v < min or v == math.huge then
-    errors.arg(name, "must be a finite number >= " .. min, 3)
-  end
-end
+M.backoff_delay, M.channel_matches = protocol.backoff_delay, protocol.channel_matches
+local find_reply, meta_error = protocol.find_reply, protocol.meta_error
 
 --- Creates a client. opts: url (required), headers (table or function returning one),
--- transport (share another client's engine), username/password/ca_file/insecure (for a
--- transport of its own), timeout, poll_margin, backoff_base, backoff_cap, max_attempts,
--- give_up_after (seconds), max_pending, on_error, emitter, log; and for an owner such as the
--- GWS client, on_forbidden() (HTTP 403: refresh credentials) and on_handshake(first) (called in
--- the poller right after each handshake, before any message of the new session is queued) and
--- on_receive(message) (called in the poller for each event message before it is queued; it may
--- make requests, which delays the queueing and so keeps order).
+-- transport and emitter (share the owner's: the transport's queue must be that emitter),
+-- username/password/ca_file/insecure (for a transport of its own), timeout, poll_margin,
+-- backoff_base, backoff_cap, give_up_after (seconds), max_attempts, max_pending, on_error, log,
+-- and intake(msg) (see above).
 function M.new(opts)
-  if type(opts) ~= "table" then errors.arg("opts", "expected a table", 2) end
+  if type(opts) ~= "table" then args.fail("opts", "expected a table", 2) end
   if type(opts.url) ~= "string" or not opts.url:match("^https?://") then
-    errors.arg("url", "must be an http:// or https:// URL string", 2)
+    args.fail("url", "must be an http:// or https:// URL string", 2)
   end
   local h = opts.headers
   if h ~= nil and type(h) ~= "table" and type(h) ~= "function" then
-    errors.arg("headers", "must be a table or a function returning a table", 2)
+    args.fail("headers", "must be a table or a function returning a table", 2)
   end
-  for _, name in ipairs { "timeout", "poll_margin", "backoff_base", "backoff_cap" } do
-    check_number(opts, name, 0)
+  if opts.intake ~= nil then args.func(opts.intake, "intake", 2) end
+  args.seconds(opts.timeout, "timeout", 2)
+  for _, name in ipairs { "poll_margin", "backoff_base", "backoff_cap", "give_up_after" } do
+    args.seconds(opts[name], name, 2, true)
   end
-  check_number(opts, "max_attempts", 1)
-  check_number(opts, "give_up_after", 0)
+  args.integer(opts.max_attempts, "max_attempts", 2, 1)
 
   local em = opts.emitter or emitter.new { on_error = opts.on_error, max_pending = opts.max_pending }
   local self = setmetatable({
@@ -95,15 +73,13 @@ function M.new(opts)
     subs = {},            -- ordered list of { channel = c, fns = {…} }
     state = "disconnected",
     client_id = nil,
-    advice = { reconnect = "retry", interval = 0, timeout = DEFAULTS.advice_timeout },
+    advice = protocol.default_advice(),
     next_id = 0,
     handshakes = 0,
     attempt = 0,
     running = false,
     stop_requested = false,
-    on_forbidden = opts.on_forbidden,
-    on_handshake = opts.on_handshake,
-    on_receive = opts.on_receive,
+    intake = opts.intake,
     log = opts.log,
   }, Bayeux)
   for k, v in pairs(DEFAULTS) do self[k] = opts[k] or v end
@@ -112,7 +88,7 @@ function M.new(opts)
   self.give_up_after = opts.give_up_after
   self.transport = opts.transport or transport.new {
     username = opts.username, password = opts.password, ca_file = opts.ca_file,
-    insecure = opts.insecure, on_error = function(e, info) em.on_error(e, info) end,
+    insecure = opts.insecure, on_error = function(e, info) em.on_error(e, info) end, queue = em,
   }
   return self
 end
@@ -121,13 +97,14 @@ function Bayeux:_log(level, fmt, ...)
   if self.log then self.log(level, string.format(fmt, ...)) end
 end
 
---- Queues a connection-state event for dispatch.
-function Bayeux:_event(name, info)
-  self.emitter:push(function(n, i) self.emitter:fire(n, i) end, name, info)
+--- Queues an event for dispatch: the connection events above, and an owner's own (the GWS
+-- client's "resynced") in the same order as the messages.
+function Bayeux:emit(name, info)
+  self.emitter:emit(name, info)
 end
 
 function Bayeux:on(name, fn)
-  if type(fn) ~= "function" then errors.arg("fn", "expected a function", 2) end
+  args.func(fn, "fn", 2)
   return self.emitter:on(name, fn)
 end
 
@@ -145,129 +122,57 @@ end
 
 --- POSTs a batch of Bayeux messages; returns the reply array, or nil and an error.
 function Bayeux:_send(messages, timeout)
-  for _, m in ipairs(messages) do
-    self.next_id = self.next_id + 1
-    m.id = tostring(self.next_id)
-    if self.client_id and m.channel ~= "/meta/handshake" then m.clientId = self.client_id end
-  end
-  local body = assert(cjson.encode(messages))
+  self.next_id = protocol.stamp(messages, self.next_id, self.client_id)
   local r = self.transport:request {
-    method = "POST", url = self.url, headers = self:_headers(), body = body,
+    method = "POST", url = self.url, headers = self:_headers(), body = assert(cjson.encode(messages)),
     timeout = timeout or self.request_timeout,
   }
   if r.err then return nil, errors.new(transport.failure(r)) end
-  if r.status ~= 200 then
-    local kind = r.status == 403 and "forbidden" or "http"
-    return nil, errors.new("http", "Bayeux request answered HTTP " .. r.status,
-      { http_status = r.status, reason = kind })
-  end
-  local reply = r.json
-  if reply ~= nil and not transport.is_json(r) then
-    return nil, errors.new("decode", "Bayeux reply is " .. tostring(r.headers["content-type"] or "unlabelled")
-      .. ", not JSON", { http_status = r.status })
-  end
-  -- Not an array means events we cannot see may have been in it: a protocol error, which
-  -- leads to a re-handshake (and, for the GWS client, a resync that recovers them).
-  if type(reply) ~= "table" or (next(reply) ~= nil and reply[1] == nil) then
-    return nil, errors.new("bayeux", "Bayeux reply is not a JSON array of messages",
-      { http_status = r.status })
-  end
-  return reply
-end
-
-local function meta_error(reply, what)
-  return errors.new("bayeux", what .. " failed: " .. tostring(reply and reply.error or "no reply"),
-    { advice = reply and reply.advice })
-end
-
-local function find_reply(replies, channel)
-  for _, m in ipairs(replies) do
-    if m.channel == channel then return m end
-  end
+  return protocol.check_reply(r, transport.is_json)
 end
 
 --- Handshake and replay every subscription. Returns true or nil, err.
 function Bayeux:_handshake()
   self.state = "handshaking"
   self.client_id = nil
-  local replies, err = self:_send({ {
-    channel = "/meta/handshake", version = "1.0", minimumVersion = "1.0",
-    supportedConnectionTypes = { "long-polling" },
-  } })
+  local replies, err = self:_send({ protocol.handshake_message() })
   if not replies then return nil, err end
   local hs = find_reply(replies, "/meta/handshake")
   if not hs or hs.successful ~= true or type(hs.clientId) ~= "string" then
     return nil, meta_error(hs, "handshake")
   end
   self.client_id = hs.clientId
-  self:_take_advice(hs.advice)
+  protocol.take_advice(self.advice, hs.advice)
   if #self.subs > 0 then
-    local batch = {}
-    for _, s in ipairs(self.subs) do
-      batch[#batch + 1] = { channel = "/meta/subscribe", subscription = s.channel }
-    end
-    replies, err = self:_send(batch)
+    replies, err = self:_send(protocol.subscribe_batch(self.subs))
     if not replies then return nil, err end
-    for _, m in ipairs(replies) do
-      if m.channel == "/meta/subscribe" and m.successful ~= true then
-        return nil, meta_error(m, "subscribe to " .. tostring(m.subscription))
-      end
-    end
+    local m = protocol.failed_subscription(replies)
+    if m then return nil, meta_error(m, "subscribe to " .. tostring(m.subscription)) end
   end
   self.handshakes = self.handshakes + 1
   self:_log("info", "bayeux: handshake %d done, %d subscription(s)", self.handshakes, #self.subs)
   return true
 end
 
-function Bayeux:_take_advice(advice)
-  if type(advice) ~= "table" then return end
-  for _, k in ipairs { "reconnect", "interval", "timeout" } do
-    if advice[k] ~= nil then self.advice[k] = advice[k] end
-  end
-end
-
---- Hands every non-meta message of a reply to dispatch, in order.
+--- Hands every non-meta message of a reply to intake, then (unless intake took it) to
+-- dispatch, in order.
 function Bayeux:_queue_events(replies)
+  local intake = self.intake
   for _, m in ipairs(replies) do
     if type(m) == "table" and type(m.channel) == "string" and m.channel:sub(1, 6) ~= "/meta/" then
-      if self.on_receive then self.on_receive(m) end
-      self.emitter:push(self._deliver, self, m)
+      if not (intake and intake(m)) then self.emitter:push(self._deliver, self, m) end
     end
   end
 end
 
--- How many channel names each subscription remembers matching (or not): a server sends a
--- handful, so the cache saves the pattern work per event without growing on a hostile one.
-local MATCH_CACHE_MAX = 64
-
---- True when subscription `s` covers `channel`, remembered per subscription.
-local function sub_matches(s, channel)
-  local cache = s.matches
-  local hit = cache[channel]
-  if hit == nil then
-    hit = M.channel_matches(s.channel, channel)
-    s.cached = s.cached + 1
-    if s.cached > MATCH_CACHE_MAX then
-      cache = {}
-      s.matches, s.cached = cache, 1
-    end
-    cache[channel] = hit
-  end
-  return hit
-end
+local sub_matches = protocol.sub_matches
 
 --- Runs at dispatch: calls every listener subscribed to a matching channel.
 function Bayeux:_deliver(msg)
   for _, s in ipairs(self.subs) do
     if sub_matches(s, msg.channel) then
       for _, fn in ipairs(s.fns) do
-        if s.sync[fn] then
-          self.emitter:call(msg.channel, fn, msg.data, msg)
-        elseif self.emitter.spawn then
-          self.emitter.spawn(msg.channel, fn, msg.data, msg)
-        else
-          self.emitter:call(msg.channel, fn, msg.data, msg)
-        end
+        self.emitter:invoke(msg.channel, fn, s.sync[fn], msg.data, msg)
       end
     end
   end
@@ -281,15 +186,15 @@ function Bayeux:_backoff(err)
      or (self.give_up_after and now() - self.first_failure >= self.give_up_after) then
     self.state = "gave_up"
     self:_log("error", "bayeux: giving up after %d attempt(s): %s", self.attempt - 1, tostring(err))
-    self:_event("gave_up", { attempts = self.attempt - 1, error = err })
+    self:emit("gave_up", { attempts = self.attempt - 1, error = err })
     return false
   end
   local delay = M.backoff_delay(self.attempt, self.backoff_base, self.backoff_cap)
-  local interval = (tonumber(self.advice.interval) or 0) / 1000
+  local interval = protocol.interval(self.advice)
   if interval > delay then delay = interval end
   self:_log("warn", "bayeux: attempt %d failed (%s); retrying in %.2f s", self.attempt,
     tostring(err), delay)
-  self:_event("reconnecting", { attempt = self.attempt, delay = delay, error = err })
+  self:emit("reconnecting", { attempt = self.attempt, delay = delay, error = err })
   self.transport:sleep(delay)
   return not self.stop_requested
 end
@@ -297,7 +202,7 @@ end
 function Bayeux:_lost(err, reconnecting)
   local was = self.state
   if was == "connected" then
-    self:_event("disconnected", { reconnecting = reconnecting, error = err })
+    self:emit("disconnected", { reconnecting = reconnecting, error = err })
   end
   if self.state ~= "gave_up" then self.state = "unconnected" end
 end
@@ -319,20 +224,20 @@ function Bayeux:_run()
       self:_respect_backpressure()
       if self.stop_requested then break end
       local replies
-      replies, err = self:_send({ { channel = "/meta/connect", connectionType = "long-polling" } },
-        (tonumber(self.advice.timeout) or DEFAULTS.advice_timeout) / 1000 + self.poll_margin)
+      replies, err = self:_send({ protocol.connect_message() },
+        protocol.poll_timeout(self.advice, self.poll_margin))
       if self.stop_requested then break end
       if replies then
         self:_queue_events(replies)
         local c = find_reply(replies, "/meta/connect")
-        if c then self:_take_advice(c.advice) end
+        if c then protocol.take_advice(self.advice, c.advice) end
         if c and c.successful == true then
           if self.attempt > 0 then
             self.attempt, self.first_failure = 0, nil
             self.state = "connected"
-            self:_event("connected", { rehandshake = false })
+            self:emit("connected", { rehandshake = false })
           end
-          local interval = (tonumber(self.advice.interval) or 0) / 1000
+          local interval = protocol.interval(self.advice)
           if interval > 0 then self.transport:sleep(interval) end
         else
           ok, err = false, meta_error(c, "connect")
@@ -349,13 +254,17 @@ function Bayeux:_run()
       if self.advice.reconnect == "none" then
         self:_lost(err, false)
         self.state = "gave_up"
-        self:_event("gave_up", { attempts = self.attempt, error = err, reason = "advice" })
+        self:emit("gave_up", { attempts = self.attempt, error = err, reason = "advice" })
         break
       end
-      if err.http_status == 403 and self.on_forbidden then
-        -- The server forgot our HTTP session: the owner refreshes cookie and token.
-        self.on_forbidden()
+      -- The owner hears of every failure first (it may renew credentials on a 403, the
+      -- server having forgotten our HTTP session), and a 403 is also an event.
+      if self.intake then
+        self.intake { channel = "/meta/unsuccessful", error = err, http_status = err.http_status }
+      end
+      if err.http_status == 403 then
         need_handshake = true
+        self:emit("forbidden", { error = err })
       end
       if err.kind == "bayeux" or err.kind == "decode" then need_handshake = true end
       self:_lost(err, true)
@@ -372,9 +281,12 @@ function Bayeux:_connected()
   local first = self.handshakes == 1
   self.attempt, self.first_failure = 0, nil
   self.state = "connected"
-  if self.on_handshake then self.on_handshake(first) end
-  self:_event("handshake", { first = first, count = self.handshakes })
-  self:_event("connected", { rehandshake = not first })
+  if self.intake then
+    self.intake { channel = "/meta/handshake", successful = true, clientId = self.client_id,
+                  count = self.handshakes }
+  end
+  self:emit("handshake", { first = first, count = self.handshakes })
+  self:emit("connected", { rehandshake = not first })
 end
 
 --- With too many notifications waiting for dispatch, stop polling until the application
@@ -383,11 +295,12 @@ function Bayeux:_respect_backpressure()
   if not self.emitter:full() then return end
   local n = self.emitter:pending()
   self:_log("warn", "bayeux: %d notifications pending; pausing the long poll", n)
-  self:_event("backpressure", { paused = true, pending = n })
-  self.transport:wait_until(function()
+  self:emit("backpressure", { paused = true, pending = n })
+  -- Resumed by the first pump after dispatch drained the queue: no waking at intervals.
+  self.transport:wait(function()
     return self.stop_requested or self.emitter:pending() < self.emitter.max_pending / 2
   end, math.huge)
-  self:_event("backpressure", { paused = false, pending = self.emitter:pending() })
+  self:emit("backpressure", { paused = false, pending = self.emitter:pending() })
 end
 
 --- Starts the poller if it is not running. Returns immediately.
@@ -409,7 +322,7 @@ function Bayeux:connect(timeout)
   local ok, err = self:start()
   if not ok then return nil, err end
   if self.state == "connected" then return true end
-  self.transport:wait_until(function()
+  self.transport:wait(function()
     return self.state == "connected" or self.state == "gave_up" or not self.running
   end, timeout)
   if self.state == "connected" then return true end
@@ -423,16 +336,16 @@ end
 -- answer. Returns true or nil, err. opts.sync = true calls fn inside dispatch even under run().
 function Bayeux:subscribe(channel, fn, opts)
   if type(channel) ~= "string" or channel:sub(1, 1) ~= "/" then
-    errors.arg("channel", "must be a channel name string starting with '/'", 2)
+    args.fail("channel", "must be a channel name string starting with '/'", 2)
   end
-  if fn ~= nil and type(fn) ~= "function" then errors.arg("fn", "expected a function", 2) end
+  if fn ~= nil and type(fn) ~= "function" then args.fail("fn", "expected a function", 2) end
   local sub
   for _, s in ipairs(self.subs) do
     if s.channel == channel then sub = s end
   end
   local fresh = sub == nil
   if fresh then
-    sub = { channel = channel, fns = {}, sync = {}, matches = {}, cached = 0 }
+    sub = protocol.subscription(channel)
     self.subs[#self.subs + 1] = sub
   end
   if fn then
@@ -452,7 +365,7 @@ end
 
 --- Removes fn from `channel`, or the whole subscription when fn is nil (then tells the server).
 function Bayeux:unsubscribe(channel, fn)
-  if type(channel) ~= "string" then errors.arg("channel", "expected a string", 2) end
+  if type(channel) ~= "string" then args.fail("channel", "expected a string", 2) end
   for i, s in ipairs(self.subs) do
     if s.channel == channel then
       if fn then
@@ -475,7 +388,7 @@ end
 --- Publishes data on a channel. Returns true or nil, err.
 function Bayeux:publish(channel, data)
   if type(channel) ~= "string" or channel:sub(1, 1) ~= "/" or channel:sub(1, 6) == "/meta/" then
-    errors.arg("channel", "must be a non-meta channel name starting with '/'", 2)
+    args.fail("channel", "must be a non-meta channel name starting with '/'", 2)
   end
   if self.state ~= "connected" then
     local ok, err = self:connect()
@@ -508,34 +421,18 @@ end
 --- Dispatches queued messages and events; waits up to `timeout` s for the first one.
 -- Returns how many were handled.
 function Bayeux:poll(timeout)
-  timeout = timeout or 0
-  if type(timeout) ~= "number" or timeout ~= timeout or timeout < 0 then
-    errors.arg("timeout", "must be a number >= 0", 2)
-  end
-  local n = self.emitter:dispatch()
-  if n > 0 then return n end
-  -- At least one pass over the network, even with timeout 0.
-  local deadline = now() + timeout
-  repeat
-    self.transport:pump(math.max(0, deadline - now()))
-    n = self.emitter:dispatch()
-  until n > 0 or now() >= deadline or self.transport.closed
-  return n
+  return self.transport:poll(args.seconds(timeout, "timeout", 2, true) or 0)
 end
 
 --- One non-blocking (or up to `timeout`) round for a host event loop.
 function Bayeux:step(timeout)
-  self.transport:pump(timeout or 0)
-  self.emitter:dispatch()
+  self.transport:drive(args.seconds(timeout, "timeout", 2, true) or 0)
   return true
 end
 
 function Bayeux:pollfd() return self.transport:pollfd() end
 function Bayeux:events() return self.transport:events() end
-function Bayeux:timeout()
-  if self.emitter:pending() > 0 then return 0 end
-  return self.transport:timeout()
-end
+function Bayeux:timeout() return self.transport:timeout() end
 
 function Bayeux:close()
   if self.closed then return end

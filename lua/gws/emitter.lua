@@ -21,7 +21,7 @@ end
 --- opts: on_error(err, info), max_pending (default 10000).
 function M.new(opts)
   opts = opts or {}
-  return setmetatable({
+  local self = setmetatable({
     -- name -> array of listeners. An array is never changed once stored: on/off store a new
     -- one, so fire can walk the current array without copying it.
     listeners = {},
@@ -31,6 +31,9 @@ function M.new(opts)
     max_pending = opts.max_pending or 10000,
     spawn = nil, -- when set (client:run), each listener runs in its own task via spawn(fn, ...)
   }, Emitter)
+  -- The queued form of fire, made once so emit allocates nothing.
+  self.fire_queued = function(name, info) self:fire(name, info) end
+  return self
 end
 
 function Emitter:on(name, fn)
@@ -86,6 +89,17 @@ function Emitter:call(event, fn, ...)
   return ok
 end
 
+--- Runs one listener: in a task of its own under client:run() (when `spawn` is set and the
+-- listener is not `sync`), else protected, now.
+function Emitter:invoke(name, fn, sync, ...)
+  local spawn = self.spawn
+  if spawn and not sync then
+    spawn(name, fn, ...)
+  else
+    self:call(name, fn, ...)
+  end
+end
+
 --- Calls every listener of `name` now. Under client:run() each gets its own task.
 function Emitter:fire(name, ...)
   local list = self.listeners[name]
@@ -93,14 +107,20 @@ function Emitter:fire(name, ...)
   -- on/off replace the array, so a listener that adds or removes listeners does not disturb
   -- this round, and no copy is needed.
   local n = #list
+  local spawn = self.spawn
   for i = 1, n do
-    if self.spawn then
-      self.spawn(name, list[i], ...)
+    if spawn then
+      spawn(name, list[i], ...)
     else
       self:call(name, list[i], ...)
     end
   end
   return n
+end
+
+--- Queues fire(name, info) for the next dispatch (connection and model events).
+function Emitter:emit(name, info)
+  self:push(self.fire_queued, name, info)
 end
 
 --- Queues handler(a, b) to run at the next dispatch.

@@ -2,7 +2,7 @@
 --
 -- A runtime failure is returned as `nil, err` where `err` is a table with
 --   kind        "transport" | "timeout" | "too_large" | "http" | "decode" | "status"
---               | "bayeux" | "capability" | "closed"
+--               | "bayeux" | "capability" | "closed" | "cancelled"
 --   message     a readable sentence
 --   code        the GWS statusCode, when the server sent one
 --   http_status the HTTP status, when there was a response
@@ -49,11 +49,5 @@ M.status_text = {
   [17] = "cannot unassign", [18] = "already exists", [19] = "already in use",
   [20] = "not authenticated",
 }
-
---- Raises a caller error that names the offending argument (level 3 by default: the
--- caller of the public function that called us).
-function M.arg(name, msg, level)
-  error("bad argument '" .. name .. "': " .. msg, (level or 2) + 1)
-end
 
 return M

@@ -16,7 +16,7 @@ local errors = require "gws.errors"
 local operations = require "gws.sms.operations"
 
 local sms = {
-  VERSION = client.VERSION,
+  VERSION = require("gws.version").VERSION,
   new = client.new,
   errors = errors,
   operations = operations.list,

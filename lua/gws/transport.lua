@@ -2,9 +2,20 @@
 -- script, yield inside a task, and be driven by a host's event loop.
 --
 -- A *task* is a coroutine made by `spawn` (the Bayeux poller, resync, callbacks under
--- client:run()). In a task, `request` and `sleep` yield and the task is resumed by `pump`.
--- Anywhere else they block, pumping the engine so that tasks keep progressing meanwhile.
+-- client:run()). In a task, `request`, `sleep` and `wait` yield and the task is resumed by
+-- `pump`. Anywhere else they block, pumping the engine so that tasks keep progressing.
 -- Coroutines we did not create are never yielded across: a host's own coroutine just blocks.
+--
+-- Who gets a transfer's result is a *waiter* (`waiters[id]`): a task, or a function(result)
+-- called from inside pump. A blocking caller's waiter stores the result in `results[id]`,
+-- where the caller picks it up. A transfer that ends without an answer gets a result made by
+-- `fail` (the only place such results are built), with err.kind:
+--   "cancelled"  a task was woken (interrupt) before its transfer finished;
+--   "timeout"    curl never answered within the request's timeout plus 5 s (a guard);
+--   "closed"     the transport was closed.
+--
+-- The owner's event queue (an emitter: `pending()` and `dispatch()`) is given as opts.queue;
+-- `drive` pumps the engine and then dispatches it, and poll/step/run all go through drive.
 local core = require "gws.core"
 
 local M = {}
@@ -12,25 +23,28 @@ local M = {}
 local Transport = {}
 Transport.__index = Transport
 
-local BLOCKED = {} -- marks a transfer whose result a blocking caller collects
 local now = core.now
+M.now = now
 
---- opts: the gws.core engine options, plus on_error(err, info) for a failing task.
+--- opts: the gws.core engine options, plus on_error(err, info) for a failing task and queue
+-- (an object with pending() and dispatch(), e.g. a gws.emitter) for drive/poll.
 function M.new(opts)
+  local results = {}
   return setmetatable({
     eng = core.new(opts),
     on_error = opts.on_error,
-    waiting = {},      -- transfer id -> task | BLOCKED | function(result), or the result
-                       -- itself once a blocked caller's transfer is done
+    queue = opts.queue,
+    waiters = {},      -- transfer id -> task | function(result)
+    results = results, -- transfer id -> result, for blocking callers
+    keep = function(r) results[r.id] = r end, -- a blocking caller's waiter
     tasks = setmetatable({}, { __mode = "k" }),
-    ready = {},        -- tasks to resume at the next pump, FIFO of {co, value}
-    sleepers = {},     -- task -> deadline
+    ready = {},        -- tasks to resume at the next pump, FIFO
+    sleeping = {},     -- task -> deadline (sleep and wait)
+    predicates = {},   -- task -> pred, for a task in wait(): resumed as soon as pred() holds
     blocked_on = setmetatable({}, { __mode = "k" }), -- task -> transfer id it waits for
     closed = false,
   }, Transport)
 end
-
-M.now = now
 
 --- The error a failed transfer result stands for, as {kind, message} (kinds of gws.errors).
 -- libcurl answers "out of memory" when one header line exceeds its own 100 KiB limit; that is
@@ -47,32 +61,28 @@ function M.failure(r)
   return e.kind, e.message
 end
 
--- Content-Type values already classified; a server sends the same one or two, so this stays
--- small (and is emptied at MAX_TYPES in case it does not).
-local json_types, n_json_types, MAX_TYPES = {}, 0, 64
+local function failed(id, kind, message)
+  return { id = id, status = 0, headers = {}, body = "", err = { kind = kind, message = message } }
+end
+
+-- Content-Type values already classified; a server sends the same one or two.
+local json_types = require("gws.args").cache(64)
 
 --- True when the answer says it is JSON (application/json or a +json type).
 function M.is_json(r)
   local ct = r.headers and r.headers["content-type"]
   if not ct then return false end
-  local known = json_types[ct]
+  local known = json_types.map[ct]
   if known ~= nil then return known end
   local lower = ct:lower()
   known = lower:find("^application/json") ~= nil or lower:find("^application/[%w.%-]+%+json") ~= nil
-  if n_json_types >= MAX_TYPES then json_types, n_json_types = {}, 0 end
-  json_types[ct], n_json_types = known, n_json_types + 1
-  return known
+  return json_types:put(ct, known)
 end
 
 --- True when the running coroutine is one of ours, so waiting should yield.
 function Transport:in_task()
   local co, main = coroutine.running()
   return not main and self.tasks[co] ~= nil
-end
-
-local function closed_result()
-  return { status = 0, headers = {}, body = "",
-           err = { kind = "closed", message = "the client is closed" } }
 end
 
 function Transport:_resume(co, ...)
@@ -83,7 +93,7 @@ function Transport:_resume(co, ...)
   end
   if coroutine.status(co) == "dead" then
     self.tasks[co] = nil
-    self.sleepers[co] = nil
+    self.sleeping[co], self.predicates[co] = nil, nil
   end
 end
 
@@ -105,15 +115,31 @@ function Transport:spawn(name, fn, ...)
   return co
 end
 
+-- Hands a result to whoever waits for it.
+function Transport:_deliver(r)
+  local waiters = self.waiters
+  local w = waiters[r.id]
+  if w == nil then return end
+  waiters[r.id] = nil
+  if type(w) == "thread" then self:_resume(w, r) else w(r) end
+end
+
+--- Ends transfer `id` without an answer: cancels it and gives its waiter a result whose
+-- err.kind is `kind` (see the top of this file).
+function Transport:fail(id, kind, message)
+  if not self.closed then self.eng:cancel(id) end
+  self:_deliver(failed(id, kind, message))
+end
+
 --- Sends one request; returns the engine's result table (see docs/internals.md), never raises
 -- for network trouble (that is result.err). Bad arguments raise from the engine.
 function Transport:request(req)
-  if self.closed then return closed_result() end
+  if self.closed then return failed(nil, "closed", "the client is closed") end
   local co, main = coroutine.running()
   if not main and self.tasks[co] then -- in_task(), inline: this runs for every request
     -- Started by the next pump, together with whatever other tasks submit meanwhile.
     local id = self.eng:submit(req)
-    self.waiting[id] = co
+    self.waiters[id] = co
     self.blocked_on[co] = id
     local r = coroutine.yield()
     self.blocked_on[co] = nil
@@ -121,27 +147,24 @@ function Transport:request(req)
   end
   -- Started at once: this caller waits for it right away.
   local id = self.eng:submit(req, true)
-  local waiting = self.waiting
-  waiting[id] = BLOCKED
+  self.waiters[id] = self.keep
+  local results = self.results
   -- curl enforces req.timeout; the guard only protects against a scheduler bug.
   local guard
   while true do
-    if self.closed then return closed_result() end
-    local r = waiting[id]
-    if r ~= BLOCKED then
-      waiting[id] = nil
-      return r or { id = id, status = 0, headers = {}, body = "",
-                    err = { kind = "cancelled", message = "cancelled" } }
+    local r = results[id]
+    if r then
+      results[id] = nil
+      return r
     end
+    if self.closed then return failed(id, "closed", "the client is closed") end
     local t = now()
     guard = guard or t + req.timeout + 5
     if t > guard then
-      self.eng:cancel(id)
-      waiting[id] = nil
-      return { status = 0, headers = {}, body = "",
-               err = { kind = "timeout", message = "no answer within " .. req.timeout .. " s" } }
+      self:fail(id, "timeout", "no answer within " .. req.timeout .. " s")
+    else
+      self:pump(1)
     end
-    self:pump(1)
   end
 end
 
@@ -154,62 +177,56 @@ end
 --- Sends a request whose result goes to fn(result) from inside pump (fn must not block).
 function Transport:submit(req, fn)
   local id = self.eng:submit(req)
-  self.waiting[id] = fn
+  self.waiters[id] = fn
   return id
 end
 
+--- Cancels a transfer: no result is delivered for it.
 function Transport:cancel(id)
-  self.waiting[id] = nil
+  self.waiters[id] = nil
   return self.eng:cancel(id)
 end
 
---- Wakes task `co` now: a transfer it waits for is cancelled and answers err.kind
--- "cancelled"; a sleep ends early. Returns true if the task was waiting.
+--- Wakes task `co` now: a transfer it waits for fails with kind "cancelled"; a sleep or a
+-- wait ends early. Returns true if the task was waiting.
 function Transport:interrupt(co)
   local id = self.blocked_on[co]
   if id then
     self.blocked_on[co] = nil
-    self.waiting[id] = nil
-    self.eng:cancel(id)
-    self:_resume(co, { id = id, status = 0, headers = {}, body = "",
-                       err = { kind = "cancelled", message = "cancelled" } })
+    self:fail(id, "cancelled", "cancelled")
     return true
   end
-  if self.sleepers[co] then
-    self.sleepers[co] = nil
-    self:_resume(co)
+  if self.sleeping[co] then
+    self.sleeping[co], self.predicates[co] = nil, nil
+    self:_resume(co, false)
     return true
   end
   return false
 end
 
---- Waits `seconds`: yields in a task, otherwise pumps until the time is up.
-function Transport:sleep(seconds)
-  local deadline = now() + seconds
+--- Waits until pred() is true or `timeout` seconds pass (pred nil: just the time). Returns
+-- whether pred held. In a task it yields, and pred is re-checked after every pump (no
+-- polling at intervals). Elsewhere it pumps, re-checking after each pump; with `dispatching`
+-- it drives instead (pumps and runs queued callbacks), for waits on what callbacks change.
+function Transport:wait(pred, timeout, dispatching)
+  if pred and pred() then return true end
+  local deadline = now() + timeout
   if self:in_task() then
-    self.sleepers[(coroutine.running())] = deadline
-    coroutine.yield()
-    return
+    local co = coroutine.running()
+    self.sleeping[co], self.predicates[co] = deadline, pred
+    return coroutine.yield() and true or false
   end
-  repeat
-    self:pump(deadline - now())
-  until now() >= deadline or self.closed
+  while true do
+    local left = deadline - now()
+    if left <= 0 or self.closed then return pred ~= nil and pred() and true or false end
+    if dispatching and self.queue then self:drive(left) else self:pump(left) end
+    if pred and pred() then return true end
+  end
 end
 
---- Waits until pred() is true or `timeout` seconds pass. Returns true or false.
--- In a task it checks every 10 ms; elsewhere it pumps (pred is re-checked after each pump).
-function Transport:wait_until(pred, timeout)
-  local deadline = now() + timeout
-  while not pred() do
-    local left = deadline - now()
-    if left <= 0 or self.closed then return pred() and true or false end
-    if self:in_task() then
-      self:sleep(math.min(0.01, left))
-    else
-      self:pump(math.min(left, 0.25))
-    end
-  end
-  return true
+--- Waits `seconds`: yields in a task, otherwise pumps until the time is up.
+function Transport:sleep(seconds)
+  self:wait(nil, seconds)
 end
 
 function Transport:_run_ready()
@@ -223,79 +240,106 @@ function Transport:_run_ready()
   end
 end
 
-function Transport:_wake_sleepers()
-  if next(self.sleepers) == nil then return end -- the usual case: no clock read, no scan
+-- Resumes the tasks whose sleep is over or whose wait() condition holds.
+function Transport:_wake()
   local t = now()
-  local due
-  for co, deadline in pairs(self.sleepers) do
-    if deadline <= t then
+  local due, preds = nil, self.predicates
+  for co, deadline in pairs(self.sleeping) do
+    local pred = preds[co]
+    if deadline <= t or (pred and pred()) then
       due = due or {}
       due[#due + 1] = co
     end
   end
   if due then
     for i = 1, #due do
-      self.sleepers[due[i]] = nil
-      self:_resume(due[i])
+      local co = due[i]
+      local pred = preds[co]
+      self.sleeping[co], preds[co] = nil, nil
+      self:_resume(co, pred == nil or pred())
     end
   end
 end
 
---- Seconds until pump has work to do (0 = now), or nil when only socket activity matters.
--- Seconds until a task of ours is due (0 = now), or nil when none is: ready tasks and
--- sleepers only, not curl's own deadline.
+--- Seconds until a task of ours is due (0 = now), or nil when none is: ready tasks, sleepers
+-- and waiters whose condition holds; not curl's own deadline.
 function Transport:_tasks_due()
   if #self.ready > 0 then return 0 end
-  if next(self.sleepers) == nil then return nil end -- the usual case: no clock read, no scan
-  local n, t = now(), nil
-  for _, deadline in pairs(self.sleepers) do
+  if next(self.sleeping) == nil then return nil end -- the usual case: no clock read, no scan
+  local n, t, preds = now(), nil, self.predicates
+  for co, deadline in pairs(self.sleeping) do
+    local pred = preds[co]
+    if pred and pred() then return 0 end
     local d = deadline - n
     if d < 0 then d = 0 end
     if t == nil or d < t then t = d end
   end
+  if t == math.huge then return nil end
   return t
 end
 
+--- Seconds until step/drive should be called (0 = now), or nil when only socket activity
+-- matters (then wait on pollfd).
 function Transport:timeout()
   if self.closed then return nil end
+  if self.queue and self.queue:pending() > 0 then return 0 end
   local t, curl = self:_tasks_due(), self.eng:timeout()
   if t == nil or (curl ~= nil and curl < t) then return curl end
   return t
 end
 
 --- Runs ready tasks, waits up to `timeout` seconds for the network, hands finished
--- transfers to whoever waits for them, and wakes tasks whose sleep is over.
+-- transfers to their waiters, and wakes tasks whose sleep is over or whose wait holds.
 function Transport:pump(timeout)
   if self.closed then return end
+  if next(self.sleeping) ~= nil then self:_wake() end -- a condition may hold already
   if #self.ready > 0 then self:_run_ready() end
   local wait = timeout or 0
   -- Only our own deadlines here: eng:step already stops at curl's.
-  if #self.ready > 0 or next(self.sleepers) ~= nil then -- no call at all in the usual case
+  if #self.ready > 0 or next(self.sleeping) ~= nil then -- no call at all in the usual case
     local due = self:_tasks_due()
-    if due < wait then wait = due end
+    if due and due < wait then wait = due end
   end
   if wait < 0 then wait = 0 end
   local done = self.eng:step(wait, self._done)
-  self._done = nil -- a callback that pumps again gets an array of its own
-  local waiting = self.waiting
+  self._done = nil -- a waiter that pumps again gets an array of its own
+  local waiters, keep = self.waiters, self.keep
   for i = 1, #done do
     local r = done[i]
     done[i] = false -- the reused array must not keep results alive
-    local w = waiting[r.id]
-    if w == BLOCKED then
-      waiting[r.id] = r -- the blocked caller collects it from its own slot: no new key
-    else
-      waiting[r.id] = nil
-      if type(w) == "thread" then
-        self:_resume(w, r)
-      elseif type(w) == "function" then
-        w(r)
-      end
+    -- _deliver, inline (this runs for every request): a blocking caller's result is stored
+    -- without the call.
+    local id = r.id
+    local w = waiters[id]
+    if w == keep then
+      waiters[id] = nil
+      self.results[id] = r
+    elseif w ~= nil then
+      self:_deliver(r)
     end
   end
   self._done = done
-  if next(self.sleepers) ~= nil then self:_wake_sleepers() end
+  if next(self.sleeping) ~= nil then self:_wake() end
   if #self.ready > 0 then self:_run_ready() end
+end
+
+--- Pumps (without waiting when callbacks are queued) and then runs the queued callbacks.
+-- Returns how many ran.
+function Transport:drive(timeout)
+  local queue = self.queue
+  self:pump(queue:pending() > 0 and 0 or timeout)
+  return queue:dispatch()
+end
+
+--- Drives until at least one queued item ran or `timeout` s passed (at least one pass over
+-- the network, even with timeout 0). Returns how many ran.
+function Transport:poll(timeout)
+  local deadline = now() + timeout
+  repeat
+    local n = self:drive(deadline - now())
+    if n > 0 then return n end
+  until now() >= deadline or self.closed
+  return 0
 end
 
 function Transport:pollfd() return self.eng:pollfd() end
@@ -307,7 +351,8 @@ function Transport:close()
   if self.closed then return end
   self.closed = true
   self.eng:close()
-  self.waiting, self.ready, self.sleepers = {}, {}, {}
+  self.waiters, self.results, self.ready = {}, {}, {}
+  self.sleeping, self.predicates = {}, {}
 end
 
 return M

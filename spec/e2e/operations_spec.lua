@@ -403,7 +403,7 @@ describe("the session model", function()
     for i = 1, 10 do sim:say(id, "n" .. i) end
     assert.truthy(helper.poll_until(client, function() return #client:session(id).messages >= 13 end))
     -- A second NewMessages carrying the whole transcript (e.g. a resync) adds nothing.
-    client:_on_notification { messageType = "MessageLogUpdated", notificationType = "NewMessages",
+    client.model:dispatch { messageType = "MessageLogUpdated", notificationType = "NewMessages",
       messages = assert(client:messages(id)), smssessionUri = "x/" .. id }
     local n = 0
     for _, c in pairs(counts) do

@@ -93,7 +93,7 @@ describe("secrets", function()
     client:poll(1)
     sim:fault { bad_answer = { mode = "html", count = 1 } }
     note(client:list_sessions())
-    token = client.csrf_value
+    token = client.http.csrf_value
     assert.truthy(token and #token > 8, "the test needs the CSRF token to look for it")
     -- a wrong password, too
     local bad = helper.client(sim, { username = "agent9", password = "Wr0ng-" .. PASSWORD, log = log,

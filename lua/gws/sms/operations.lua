@@ -1,6 +1,7 @@
 --- The one table of SMS session operations (spec section 3). Module functions
 -- (`sms.NAME(id, …)`), client methods (`client:NAME(id, …)`) and session methods
--- (`session:NAME(…)`) are all generated from it, and arguments are validated here only.
+-- (`session:NAME(…)`) are all generated from it, and arguments are validated here only
+-- (build answers what is wrong; the public functions raise).
 --
 -- Each entry:
 --   name        the Lua method name
@@ -74,7 +75,7 @@ for _, e in ipairs(M.list) do
   end
   -- string_positional: the wire name when a plain string argument alone makes a whole,
   -- valid body (send_message(id, "hi")): no other required param and no one_of. Such calls
-  -- take the fast path in client.lua, which checks the string with string_problem only.
+  -- take build's fast path, which checks the string with string_problem only.
   local prm = e.positional and e.lookup[e.positional]
   if prm and prm.type == "string" and not e.one_of then
     local alone = true
@@ -89,12 +90,7 @@ end
 M.max_string = 65536
 local MAX_KEYS = 1000
 
-local function fail(where, msg)
-  error("bad argument '" .. where .. "': " .. msg, 0)
-end
-
---- What is wrong with a string argument, or nil when nothing is. Does not raise, so the
--- operations' fast path (client.lua) can use it without a protected call.
+--- What is wrong with a string argument, or nil when nothing is.
 function M.string_problem(v, max)
   if type(v) ~= "string" then return "expected a string, got " .. type(v) end
   if v == "" then return "must not be empty" end
@@ -104,63 +100,80 @@ function M.string_problem(v, max)
 end
 local string_problem = M.string_problem
 
+-- Each check answers nil when the value is fine, else the argument's name and what is wrong
+-- with it: nothing here raises, the public function raises at its own level (gws.args).
+
 local function check_string(where, v, max)
   local why = string_problem(v, max)
-  if why then fail(where, why) end
+  if why then return where, why end
 end
 
 local function check_number(where, v)
-  if v ~= v or v == math.huge or v == -math.huge then fail(where, "must be a finite number") end
+  if v ~= v or v == math.huge or v == -math.huge then return where, "must be a finite number" end
 end
 
 local function check_userdata(where, v, max)
-  if type(v) ~= "table" then fail(where, "expected a table of key = string|number, got " .. type(v)) end
-  if getmetatable(v) ~= nil then fail(where, "must be a plain table") end
+  if type(v) ~= "table" then return where, "expected a table of key = string|number, got " .. type(v) end
+  if getmetatable(v) ~= nil then return where, "must be a plain table" end
   local n = 0
   for k, val in pairs(v) do
     n = n + 1
-    if n > MAX_KEYS then fail(where, "has more than " .. MAX_KEYS .. " keys") end
-    if type(k) ~= "string" then fail(where, "keys must be strings, found a " .. type(k)) end
-    check_string(where .. " key", k, 1024)
+    if n > MAX_KEYS then return where, "has more than " .. MAX_KEYS .. " keys" end
+    if type(k) ~= "string" then return where, "keys must be strings, found a " .. type(k) end
+    local bad, why = check_string(where .. " key", k, 1024)
+    if bad then return bad, why end
     local sub = where .. "." .. k
     if type(val) == "number" then
-      check_number(sub, val)
+      bad, why = check_number(sub, val)
     elseif type(val) == "string" then
-      check_string(sub, val, max)
+      bad, why = check_string(sub, val, max)
     else
-      fail(sub, "must be a string or a number, got " .. type(val))
+      bad, why = sub, "must be a string or a number, got " .. type(val)
     end
+    if bad then return bad, why end
   end
-  if n == 0 then fail(where, "must hold at least one key") end
+  if n == 0 then return where, "must hold at least one key" end
 end
 
 local function check_keys(where, v)
-  if type(v) ~= "table" then fail(where, "expected an array of key strings, got " .. type(v)) end
+  if type(v) ~= "table" then return where, "expected an array of key strings, got " .. type(v) end
   local n = #v
-  if n == 0 then fail(where, "must hold at least one key") end
-  if n > MAX_KEYS then fail(where, "has more than " .. MAX_KEYS .. " keys") end
+  if n == 0 then return where, "must hold at least one key" end
+  if n > MAX_KEYS then return where, "has more than " .. MAX_KEYS .. " keys" end
   for k in pairs(v) do
-    if math.type(k) ~= "integer" or k < 1 or k > n then fail(where, "must be an array (1..n)") end
+    if math.type(k) ~= "integer" or k < 1 or k > n then return where, "must be an array (1..n)" end
   end
-  for i = 1, n do check_string(where .. "[" .. i .. "]", v[i], 1024) end
+  for i = 1, n do
+    local bad, why = check_string(where .. "[" .. i .. "]", v[i], 1024)
+    if bad then return bad, why end
+  end
 end
 
 local checkers = {
-  string = function(where, v, max) check_string(where, v, max) end,
+  string = check_string,
   boolean = function(where, v)
-    if type(v) ~= "boolean" then fail(where, "expected a boolean, got " .. type(v)) end
+    if type(v) ~= "boolean" then return where, "expected a boolean, got " .. type(v) end
   end,
   userdata = check_userdata,
-  keys = function(where, v) check_keys(where, v) end,
+  keys = check_keys,
 }
 
---- Turns the caller's arguments into the wire body. Raises (level 0 message; the caller
--- re-raises at its own level) naming the bad argument. `arg` is a table of options, or the
--- value of the positional parameter, or nil.
+--- Turns the caller's arguments into the wire body: the body, or nil, the name of the bad
+-- argument and what is wrong with it (nothing raises here; the caller raises at its level).
+-- `arg` is a table of options, or the value of the positional parameter, or nil.
+-- The common case, a plain string for a string_positional op (send_message(id, "hi")), is
+-- checked without the general path.
 function M.build(entry, arg, max)
   max = max or M.max_string
+  local wire = entry.string_positional
+  if wire and type(arg) == "string" then
+    local why = string_problem(arg, max)
+    if why then return nil, wire, why end
+    return { operationName = entry.op, [wire] = arg }
+  end
   local body = { operationName = entry.op }
   local given = {}
+  local bad, why
   if type(arg) == "table" and not (entry.positional and
       (entry.lookup[entry.positional].type == "userdata" or entry.lookup[entry.positional].type == "keys")
       and not M.looks_like_options(entry, arg)) then
@@ -169,32 +182,35 @@ function M.build(entry, arg, max)
       if not prm then
         local names = {}
         for _, q in ipairs(entry.params) do names[#names + 1] = q.wire end
-        fail(tostring(k), ("unknown option for %s (expected %s)"):format(entry.name,
-          #names > 0 and table.concat(names, ", ") or "no options"))
+        return nil, tostring(k), ("unknown option for %s (expected %s)"):format(entry.name,
+          #names > 0 and table.concat(names, ", ") or "no options")
       end
-      if given[prm.wire] then fail(k, "given twice (as " .. given[prm.wire] .. " too)") end
+      if given[prm.wire] then return nil, k, "given twice (as " .. given[prm.wire] .. " too)" end
       given[prm.wire] = k
-      checkers[prm.type](k, v, max)
+      bad, why = checkers[prm.type](k, v, max)
+      if bad then return nil, bad, why end
       body[prm.wire] = v
     end
   elseif arg ~= nil then
     if not entry.positional then
-      fail("opts", entry.name .. " takes " .. (#entry.params > 0 and "an options table" or "no options"))
+      return nil, "opts", entry.name .. " takes "
+        .. (#entry.params > 0 and "an options table" or "no options")
     end
     local prm = entry.lookup[entry.positional]
-    checkers[prm.type](prm.wire, arg, max)
+    bad, why = checkers[prm.type](prm.wire, arg, max)
+    if bad then return nil, bad, why end
     body[prm.wire] = arg
   end
   for _, prm in ipairs(entry.params) do
     if prm.required and body[prm.wire] == nil then
-      fail(prm.wire, "is required for " .. entry.name)
+      return nil, prm.wire, "is required for " .. entry.name
     end
   end
   if entry.one_of then
     local n = 0
     for _, w in ipairs(entry.one_of) do if body[w] ~= nil then n = n + 1 end end
     if n ~= 1 then
-      fail(entry.one_of[1], entry.name .. " needs exactly one of " .. table.concat(entry.one_of, ", "))
+      return nil, entry.one_of[1], entry.name .. " needs exactly one of " .. table.concat(entry.one_of, ", ")
     end
   end
   return body

@@ -1,5 +1,5 @@
 --- The client's live model of one SMS session, kept up to date from notifications (and from
--- resync after an outage) before any user callback sees them.
+-- snapshots: the session list at resync) before any user callback sees them.
 --
 -- Fields (read them, don't write them):
 --   id, uri, state, capabilities (array), participants (array), user_data (table),
@@ -7,17 +7,29 @@
 --   last_index (highest message index seen), ended (true once Completed or Revoked)
 -- Methods: can(op), message(index), wait(pred_or_state, timeout), and every operation of
 -- gws.sms.operations without the id: session:send_message("hi").
+--
+-- The state only moves forward: once a session was past its offer (Chatting, LeftChat, …) it
+-- never goes back to an offer state, and "invited" and "ended" fire once per offer (a session
+-- that ended and is offered again, e.g. transferred back, starts a new round).
+local args = require "gws.args"
+local operations = require "gws.sms.operations"
+
 local M = {}
 
 local Session = {}
 Session.__index = Session
+Session.is_session = true -- lets gws.args take a Session where an id is expected
 M.Session = Session
 
 M.FINAL = { Completed = true, Revoked = true }
+M.OFFER = { Invited = true }
+local FINAL, OFFER = M.FINAL, M.OFFER
 
-function M.new(client, id)
+--- `owner` carries the session's operations and waits: owner:perform(id, entry, body,
+-- timeout) sends one operation, owner.transport:wait(pred, timeout, true) waits.
+function M.new(owner, id)
   return setmetatable({
-    client = client,
+    owner = owner,
     id = id,
     state = nil,
     capabilities = {},
@@ -25,9 +37,11 @@ function M.new(client, id)
     participants = {},
     user_data = {},
     messages = {},
-    seen = {},          -- index -> true
+    by_index = {},      -- index -> message
     last_index = 0,
     ended = false,
+    invited = false,    -- "invited" fired for the current offer
+    applied_seq = 0,    -- receipt number of the last notification applied (see gws.sms.model)
   }, Session)
 end
 
@@ -44,16 +58,17 @@ end
 
 --- The transcript message with that index, or nil.
 function Session:message(index)
-  if not self.seen[index] then return nil end
-  for i = #self.messages, 1, -1 do
-    if self.messages[i].index == index then return self.messages[i] end
-  end
+  return self.by_index[index]
 end
 
---- Applies a SESSION table from a notification or a read. Returns the derived events as a
--- list of { name, ... }, in the order they should fire.
+--- Applies a SESSION table from a notification or a snapshot. Returns the derived events as
+-- a list of { name, ... }, in the order they should fire.
 function Session:apply(s, notification_type)
   local events = {}
+  local old, new = self.state, s.state
+  -- Past the offer, an offer state is stale news (a snapshot taken before the accept): the
+  -- whole view it came with (capabilities, participants) is as old, so none of it applies.
+  if OFFER[new] and old ~= nil and not OFFER[old] and not FINAL[old] then return events end
   if type(s.uri) == "string" then self.uri = s.uri end
   if type(s.capabilities) == "table" then
     self.capabilities = s.capabilities
@@ -68,35 +83,42 @@ function Session:apply(s, notification_type)
     self.participants = p
   end
   if type(s.userData) == "table" then self.user_data = s.userData end
-  local old, new = self.state, s.state
   if type(new) == "string" and new ~= old then
     self.state = new
-    if new == "Invited" then events[#events + 1] = { "invited", self } end
+    if OFFER[new] then
+      self.ended = false -- offered (again, e.g. transferred back): a new round
+      if not self.invited then
+        self.invited = true
+        events[#events + 1] = { "invited", self }
+      end
+    end
     events[#events + 1] = { "state", self, old, new }
-    if M.FINAL[new] and not self.ended then
-      self.ended = true
+    if FINAL[new] and not self.ended then
+      self.ended, self.invited = true, false
       events[#events + 1] = { "ended", self }
-    elseif not M.FINAL[new] and self.ended then
-      self.ended = false -- offered again (e.g. transferred back): unknown states pass through
+    elseif not FINAL[new] then
+      self.ended = false -- unknown states pass through
     end
   end
   return events
 end
 
+local function by_index(a, b) return a.index < b.index end
+
 --- Merges transcript messages; returns the ones not seen before, in index order.
 function Session:add_messages(list)
-  local fresh = {}
+  local fresh, seen = {}, self.by_index
   for _, m in ipairs(list) do
     local i = type(m) == "table" and type(m.index) == "number" and math.tointeger(m.index)
-    if i and not self.seen[i] then
-      self.seen[i] = true
+    if i and not seen[i] then
+      seen[i] = m
       m.index = i -- JSON numbers may arrive as floats
       fresh[#fresh + 1] = m
     end
   end
-  table.sort(fresh, function(a, b) return a.index < b.index end)
+  if #fresh > 1 then table.sort(fresh, by_index) end
+  local msgs = self.messages
   for _, m in ipairs(fresh) do
-    local msgs = self.messages
     if #msgs == 0 or msgs[#msgs].index < m.index then
       msgs[#msgs + 1] = m
     else
@@ -111,9 +133,32 @@ function Session:add_messages(list)
 end
 
 --- Waits until the session satisfies `what` (a state name, or a function(session) returning
--- true), dispatching notifications meanwhile. Returns the session, or nil and a "timeout" error.
+-- true), dispatching notifications meanwhile (yielding inside a task). Returns the session,
+-- or nil and a "timeout" error.
 function Session:wait(what, timeout)
-  return self.client:_wait_session(self, what, timeout)
+  args.seconds(timeout, "timeout", 2)
+  local pred, desc
+  if type(what) == "string" then
+    pred = function() return self.state == what end
+    desc = function() return ("session %s did not reach state %s (it is %s)"):format(self.id, what,
+      tostring(self.state)) end
+  elseif type(what) == "function" then
+    pred = function() return what(self) end
+    desc = function() return ("session %s did not satisfy the condition"):format(self.id) end
+  else
+    args.fail("what", "expected a state name or a function(session)", 2)
+  end
+  return self.owner:wait(pred, timeout, desc, self)
+end
+
+-- Every operation of the table, without the id: session:send_message("hi").
+for _, entry in ipairs(operations.list) do
+  Session[entry.name] = function(self, arg, opts)
+    local timeout = opts ~= nil and args.call_opts(opts, 2) or nil
+    local body, name, why = operations.build(entry, arg, self.owner.max_string)
+    if not body then args.fail(name, why, 2) end
+    return self.owner:perform(self.id, entry, body, timeout)
+  end
 end
 
 return M

@@ -1,0 +1,70 @@
+--- The client's options: their defaults, their checks, and copying them onto a client.
+local args = require "gws.args"
+local operations = require "gws.sms.operations"
+
+local M = {}
+
+local fail, seconds = args.fail, args.seconds
+
+M.LEVELS = { error = 1, warn = 2, info = 3, debug = 4 }
+
+M.DEFAULTS = {
+  request_timeout = 10, -- option `timeout` (the name `timeout` is the host-loop method)
+  channels = { "sms" },
+  topics = { "/v2/me/*" },
+  check_capabilities = true,
+  csrf = true,
+  resync = true,
+  max_pending = 10000,
+  log_level = "info",
+  max_string = operations.max_string,
+}
+
+local LEVELS = M.LEVELS
+
+--- Raises (at the level of the caller of sms.new) naming the first bad option.
+function M.check(opts)
+  if type(opts) ~= "table" then fail("opts", "expected a table", 3) end
+  if type(opts.url) ~= "string" or not opts.url:match("^https?://[^/]") or opts.url:find("[%c%s]") then
+    fail("url", "expected the server's base URL, e.g. \"http://127.0.0.1:8090\"", 3)
+  end
+  for _, k in ipairs { "username", "password" } do
+    if type(opts[k]) ~= "string" or opts[k] == "" or opts[k]:find("%c") then
+      fail(k, "expected a non-empty string without control characters", 3)
+    end
+  end
+  if opts.username:find(":", 1, true) then
+    fail("username", "must not contain ':' (HTTP Basic cannot carry it)", 3)
+  end
+  if opts.log ~= nil then args.func(opts.log, "log", 3, "a function(level, message)") end
+  if opts.log_level ~= nil and not LEVELS[opts.log_level] then
+    fail("log_level", "expected \"error\", \"warn\", \"info\" or \"debug\"", 3)
+  end
+  if opts.on_error ~= nil then args.func(opts.on_error, "on_error", 3, "a function(err, info)") end
+  seconds(opts.timeout, "timeout", 3)
+  args.integer(opts.max_pending, "max_pending", 3, 1)
+  for _, k in ipairs { "channels", "topics" } do
+    local v = opts[k]
+    if v ~= nil then
+      if type(v) ~= "table" or #v == 0 then fail(k, "expected a non-empty array of strings", 3) end
+      for i, c in ipairs(v) do
+        if type(c) ~= "string" or c == "" then fail(k .. "[" .. i .. "]", "expected a string", 3) end
+      end
+    end
+  end
+end
+
+--- Copies the defaults and the given options onto `self` (a client); returns it.
+function M.apply(self, opts)
+  for k, v in pairs(M.DEFAULTS) do self[k] = v end
+  for _, k in ipairs { "channels", "topics", "max_pending", "log_level", "max_string" } do
+    if opts[k] ~= nil then self[k] = opts[k] end
+  end
+  if opts.timeout ~= nil then self.request_timeout = opts.timeout end
+  for _, k in ipairs { "check_capabilities", "csrf", "resync" } do
+    if opts[k] ~= nil then self[k] = not not opts[k] end
+  end
+  return self
+end
+
+return M

@@ -1,0 +1,231 @@
+--- The client's model of the agent's SMS sessions: the registry of Session objects, intake
+-- of notifications (in the poller, in order), their application at dispatch (model first,
+-- then callbacks), snapshots from resync, the referenceId memory, and the operations path.
+--
+-- A notification goes: Bayeux poller -> intake (gap check, receipt number) -> emitter queue
+-- -> dispatch -> Session:apply / add_messages -> callbacks.
+--
+-- Order: every notification gets a receipt number when the poller takes it in (`received`),
+-- and a session remembers the number of the last one applied to it (`applied_seq`). A
+-- snapshot (the session list read by resync) carries the number current when its request was
+-- sent; it never overrides a session that a notification received after that point updated.
+local args = require "gws.args"
+local errors = require "gws.errors"
+local session_mod = require "gws.sms.session"
+
+local M = {}
+
+local Model = {}
+Model.__index = Model
+
+
+--- opts: http (gws.sms.http), emitter, transport, check_capabilities, max_string, timeout
+-- (the default for waits), log(level, fmt, ...) or nil.
+function M.new(opts)
+  local self = setmetatable({
+    http = opts.http,
+    emitter = opts.emitter,
+    transport = opts.transport,
+    check_capabilities = opts.check_capabilities,
+    max_string = opts.max_string,
+    timeout = opts.timeout,
+    log = opts.log,
+    sessions = {},          -- id -> Session
+    order = {},             -- Sessions in the order first heard of
+    refs = args.cache(1000), -- referenceId -> the first notification that carried it
+    intake_last = {},       -- session id -> highest message index queued for dispatch
+    acted_on = args.cache(1024), -- sessions operated on before the first resync
+    resynced = false,       -- the first resync is done
+    received = 0,           -- receipt number of the last notification taken in
+  }, Model)
+  -- Queue handlers, made once so a push allocates nothing.
+  self.on_live = function(data, seq) self:_apply(data, seq, false) end
+  self.on_snapshot = function(data, sent) self:_apply(data, sent, true) end
+  return self
+end
+
+local function session_id_of(data)
+  local s = data.smssession or data.smsession
+  if type(s) == "table" and type(s.id) == "string" then return s.id, s end
+  local uri = data.smssessionUri or data.smsessionUri or data.smssessionPath or data.smsessionPath
+  -- Anchored patterns: an unanchored "([^/]+)/*$" retries from every position (3.7 us a call).
+  if type(uri) == "string" then return uri:match("^.*/([^/]+)/*$") or uri:match("^([^/]+)/*$"), nil end
+end
+M.session_id_of = session_id_of
+
+--- The Session for an id, made on first use.
+function Model:session_for(id)
+  local s = self.sessions[id]
+  if not s then
+    s = session_mod.new(self, id)
+    self.sessions[id] = s
+    self.order[#self.order + 1] = s
+  end
+  return s
+end
+
+--- Queues an event for dispatch (in order with the notifications).
+function Model:emit(name, info)
+  self.emitter:emit(name, info)
+end
+
+---------------------------------------------------------------------------------------------
+-- Intake: in the poller, before the notification is queued
+
+local function highest_index(messages, hi)
+  for _, m in ipairs(messages) do
+    local i = type(m) == "table" and type(m.index) == "number" and math.tointeger(m.index)
+    if i and i > hi then hi = i end
+  end
+  return hi
+end
+
+--- Records that messages up to their highest index are queued for session `id`.
+function Model:note_intake(id, messages)
+  self.intake_last[id] = highest_index(messages, self.intake_last[id] or 0)
+end
+
+--- Takes one notification in (called in the poller for each). A NewMessages whose first
+-- index skips past the last one seen means events were lost in transit (or the server skips
+-- numbers): the gap is fetched first and queued ahead, so the transcript stays whole and in
+-- order. Returns true: the notification is queued.
+function Model:intake(data)
+  if type(data) ~= "table" then return false end
+  local messages = data.messages
+  if type(messages) == "table" then
+    local id = session_id_of(data)
+    if id then
+      local lo
+      for _, m in ipairs(messages) do
+        local i = type(m) == "table" and type(m.index) == "number" and math.tointeger(m.index)
+        if i and (lo == nil or i < lo) then lo = i end
+      end
+      local seen = self.intake_last[id] or 0
+      if lo and lo > seen + 1 then self:_fetch_gap(id, data, seen + 1, lo - 1) end
+      self:note_intake(id, messages)
+    end
+  end
+  local seq = self.received + 1
+  self.received = seq
+  self.emitter:push(self.on_live, data, seq)
+  return true
+end
+
+function Model:_fetch_gap(id, data, from, to)
+  if self.log then self.log("info", "session %s: messages %d..%d missing; fetching them", id, from, to) end
+  local missed, err = self.http:messages(id, from, to - from + 1)
+  if missed and #missed > 0 then
+    self:note_intake(id, missed)
+    self.emitter:push(self.on_live, { messageType = "MessageLogUpdated", notificationType = "NewMessages",
+      messages = missed, smssessionUri = data.smssessionUri, resynced = true }, self.received)
+  elseif not missed and self.log then
+    self.log("warn", "session %s: could not fetch missing messages: %s", id, tostring(err))
+  end
+end
+
+---------------------------------------------------------------------------------------------
+-- Dispatch: the model first, then callbacks
+
+-- `seq`: a live notification's receipt number, or for a snapshot the number current when its
+-- request was sent.
+function Model:_apply(data, seq, snapshot)
+  local id, ss = session_id_of(data)
+  local sess, derived = nil, nil
+  if id then
+    sess = self:session_for(id)
+    if ss then
+      if not snapshot then
+        sess.applied_seq = seq
+        derived = sess:apply(ss, data.notificationType)
+      elseif sess.applied_seq <= seq then
+        derived = sess:apply(ss, data.notificationType)
+      else
+        return -- newer news than this snapshot already applied: it says nothing new
+      end
+    end
+    local messages = data.messages
+    if type(messages) == "table" then
+      local fresh = sess:add_messages(messages)
+      if #fresh > 0 then
+        derived = derived or {}
+        for i = 1, #fresh do derived[#derived + 1] = { "message", fresh[i], sess } end
+      end
+    end
+  end
+  if data.referenceId ~= nil and self.refs:get(data.referenceId) == nil then
+    self.refs:put(data.referenceId, data)
+  end
+  local em = self.emitter
+  local kind = data.notificationType
+  if type(kind) == "string" then em:fire(kind, data, sess or id) end
+  em:fire("*", data, sess or id)
+  if derived then
+    for _, ev in ipairs(derived) do em:fire(ev[1], ev[2], ev[3], ev[4]) end
+  end
+end
+
+--- Runs a notification through the model and the callbacks now, as dispatch would.
+function Model:dispatch(data)
+  if type(data) ~= "table" then return end
+  self.received = self.received + 1
+  self:_apply(data, self.received, false)
+end
+
+--- On the first handshake, what the server already holds is history, not news: the session
+-- and its transcript go into the model without "message" or "state" events (a pending offer
+-- still says "invited": it is waiting for an answer). Runs at dispatch; `sent` as for
+-- snapshots.
+function Model:adopt(s, msgs, sent)
+  local sess = self:session_for(s.id)
+  if sess.applied_seq > sent then
+    sess:add_messages(msgs) -- the live news already told the rest
+    return
+  end
+  local derived = sess:apply(s, "ParticipantsUpdated")
+  sess:add_messages(msgs)
+  for _, ev in ipairs(derived) do
+    if ev[1] == "invited" then self.emitter:fire("invited", sess) end
+  end
+end
+
+--- A session the server no longer lists ended while we were away. Runs at dispatch.
+function Model:ended_away(sess, sent)
+  if sess.ended or sess.applied_seq > sent then return end
+  sess.ended = true
+  self.emitter:fire("ended", sess)
+end
+
+---------------------------------------------------------------------------------------------
+-- Operations and waits (for the client and for Session objects)
+
+--- Sends one operation on session `id` (body built and checked by the caller): remembers
+-- that we acted on it (for the first resync), refuses locally what the session's
+-- capabilities do not allow (check_capabilities), then POSTs.
+function Model:perform(id, entry, body, timeout)
+  local sess = self.sessions[id]
+  if not sess and not self.resynced and self.acted_on.map[id] == nil then
+    self.acted_on:put(id, true) -- only the first resync reads it
+  end
+  if self.check_capabilities and sess and not sess:can(entry.op) then
+    return nil, errors.new("capability", ("%s is not allowed for session %s in state %s (allowed: %s);"
+      .. " the request was not sent (check_capabilities = false sends it anyway)"):format(
+      entry.op, id, tostring(sess.state), table.concat(sess.capabilities, ", ")),
+      { operation = entry.op, state = sess.state })
+  end
+  return self.http:call("POST", "/me/smssessions/" .. id, body, timeout)
+end
+
+--- Waits (dispatching, or yielding in a task) until pred() is true: returns `result`, or nil
+-- and a "timeout" error whose message is desc().
+function Model:wait(pred, timeout, desc, result)
+  timeout = timeout or self.timeout
+  if self.transport:wait(pred, timeout, true) then return result end
+  return nil, errors.new("timeout", ("%s within %g s"):format(desc(), timeout))
+end
+
+--- The notification that carried referenceId `ref`, once one did.
+function Model:reference(ref)
+  return self.refs:get(ref)
+end
+
+return M
