@@ -11,7 +11,7 @@ CFLAGS_ALL = -std=gnu11 $(OPT) $(SAN) -fPIC -Wall -Wextra $(WERROR) -MMD -MP $(C
 
 # The release, defined once (in Lua); gws.core is compiled with it and `make dist` names the
 # tarball after it. The rockspecs cannot read a file: spec/e2e/rock_spec.lua checks they agree.
-VERSION_FILE := lua/gws/sms/client.lua
+VERSION_FILE := lua/gws/version.lua
 VERSION := $(shell sed -n 's/^[^"]*VERSION[^"]*"\([0-9][^"]*\)".*/\1/p' $(VERSION_FILE) | head -n 1)
 
 # Include and link flags of the core. `make` asks pkg-config (read when a recipe runs, i.e.
