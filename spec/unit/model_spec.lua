@@ -1,0 +1,109 @@
+-- gws.sms.model alone: intake, dispatch, snapshots against newer news, operations' path.
+-- A plain table stands in for gws.sms.http (the REST calls), the emitter is the real one.
+local emitter = require "gws.emitter"
+local model_mod = require "gws.sms.model"
+local operations = require "gws.sms.operations"
+
+describe("gws.sms.model", function()
+  local model, em, http, rec
+
+  before_each(function()
+    em = emitter.new()
+    http = { calls = {}, gap = {} }
+    function http.messages(_, id, from, count)
+      http.calls[#http.calls + 1] = { "messages", id, from, count }
+      return http.gap
+    end
+    function http.call(_, method, path, body)
+      http.calls[#http.calls + 1] = { method, path, body }
+      return { statusCode = 0 }
+    end
+    model = model_mod.new { http = http, emitter = em, check_capabilities = true, max_string = 100 }
+    rec = {}
+    for _, name in ipairs { "invited", "state", "ended", "message", "StatusChange", "*" } do
+      em:on(name, function(a, b, c) rec[#rec + 1] = { name, a, b, c } end)
+    end
+  end)
+
+  local function status(id, state, caps)
+    return { notificationType = "StatusChange", smssession = { id = id, state = state,
+      capabilities = caps or {} } }
+  end
+  local function names()
+    local out = {}
+    for i, r in ipairs(rec) do out[i] = r[1] end
+    return out
+  end
+
+  it("takes notifications in, in order, and applies them at dispatch: model first, then callbacks",
+    function()
+    assert.is_true(model:intake(status("S1", "Invited", { "Accept" })))
+    assert.is_nil(model.sessions.S1) -- nothing applied before dispatch
+    em:dispatch()
+    assert.same({ "StatusChange", "*", "invited", "state" }, names())
+    assert.equals("Invited", model.sessions.S1.state)
+    assert.equals(model.sessions.S1, rec[1][3])
+  end)
+
+  it("fetches a gap in the transcript first and queues it ahead", function()
+    local uri = "http://x/api/v2/me/smssessions/S1"
+    model:intake { notificationType = "NewMessages", smssessionUri = uri, messages = { { index = 1 } } }
+    http.gap = { { index = 2 }, { index = 3 } }
+    model:intake { notificationType = "NewMessages", smssessionUri = uri, messages = { { index = 4 } } }
+    assert.same({ "messages", "S1", 2, 2 }, http.calls[1])
+    em:dispatch()
+    local idx = {}
+    for _, r in ipairs(rec) do if r[1] == "message" then idx[#idx + 1] = r[2].index end end
+    assert.same({ 1, 2, 3, 4 }, idx)
+  end)
+
+  it("a snapshot sent before newer news does not override it", function()
+    local sent = model.received -- a resync sends its list request now
+    model:intake(status("S1", "Invited", { "Accept" }))
+    model:intake(status("S1", "Chatting", { "SendMessage" }))
+    em:push(model.on_snapshot, status("S1", "Invited", { "Accept" }), sent) -- the late list
+    em:dispatch()
+    local s = model.sessions.S1
+    assert.equals("Chatting", s.state)
+    assert.is_true(s:can("SendMessage"))
+    local invited = 0
+    for _, r in ipairs(rec) do if r[1] == "invited" then invited = invited + 1 end end
+    assert.equals(1, invited)
+    -- a snapshot sent after the news applies
+    em:push(model.on_snapshot, status("S1", "LeftChat", { "Complete" }), model.received)
+    em:dispatch()
+    assert.equals("LeftChat", s.state)
+  end)
+
+  it("a session missing from a late list is not ended; adopt keeps live news", function()
+    local sent = model.received
+    model:intake(status("S2", "Invited", { "Accept" }))
+    em:dispatch()
+    model:ended_away(model.sessions.S2, sent)
+    assert.is_false(model.sessions.S2.ended)
+    model:adopt({ id = "S2", state = "Completed" }, { { index = 1 } }, sent)
+    assert.equals("Invited", model.sessions.S2.state)
+    assert.equals(1, #model.sessions.S2.messages)
+    model:ended_away(model.sessions.S2, model.received)
+    assert.is_true(model.sessions.S2.ended)
+  end)
+
+  it("remembers the first notification per referenceId", function()
+    local a = { notificationType = "StatusChange", referenceId = 7 }
+    model:dispatch(a)
+    model:dispatch { notificationType = "StatusChange", referenceId = 7 }
+    assert.equals(a, model:reference(7))
+  end)
+
+  it("perform: remembers what we acted on, refuses what capabilities forbid, else POSTs", function()
+    local entry = operations.by_name.send_message
+    assert.truthy(model:perform("S5", entry, { operationName = "SendMessage", text = "x" }))
+    assert.is_true(model.acted_on:get("S5"))
+    assert.equals("/me/smssessions/S5", http.calls[1][2])
+    model:dispatch(status("S6", "Invited", { "Accept" }))
+    local res, err = model:perform("S6", entry, { operationName = "SendMessage", text = "x" })
+    assert.is_nil(res)
+    assert.equals("capability", err.kind)
+    assert.equals(1, #http.calls)
+  end)
+end)
