@@ -49,19 +49,18 @@ local CSRC_LAYERS = {
   { "clock",           "clock" },
 }
 
---- lua/gws: API -> client -> model / bayeux -> transport -> support -> gws.core. A warning
--- only (LUA_LAYERS_ENFORCED) while the client is being split; circles are errors already.
+--- lua/gws: API -> client -> model / bayeux -> transport -> support -> gws.core.
 local LUA_LAYERS = {
   { "API",             "gws.sms", "gws.cli", "gws.cli.*" },
-  { "client",          "gws.sms.client" },
+  { "client",          "gws.sms.client", "gws.sms.config" },
   { "model / bayeux",  "gws.sms.model", "gws.sms.resync", "gws.sms.session", "gws.sms.http",
                        "gws.bayeux" },
   { "transport",       "gws.transport" },
   { "support",         "gws.emitter", "gws.errors", "gws.args", "gws.sms.operations",
-                       "gws.version" },
+                       "gws.version", "gws.bayeux.protocol" },
   { "core",            "gws.core" },
 }
-local LUA_LAYERS_ENFORCED = false
+local LUA_LAYERS_ENFORCED = true
 
 local TREES = {
   { name = "csrc", dir = "csrc", kind = "c", layers = CSRC_LAYERS, layers_enforced = true },

@@ -125,7 +125,8 @@ describe("gws-sim control", function()
       local t0 = helper.gettime()
       local list = api.submit("GET", "/api/v2/me/smssessions")
       -- The fault is counted once the answer is made and held.
-      local deadline, held = helper.gettime() + 1, false
+      local deadline = helper.gettime() + 1
+      local held
       repeat
         api.eng:step(0.01)
         local _, shown = sim:ctl("GET", "/sim/faults")
