@@ -67,6 +67,7 @@ build = {
       ["gws.sms.session"] = "lua/gws/sms/session.lua",
       ["gws.transport"] = "lua/gws/transport.lua",
       ["gws.version"] = "lua/gws/version.lua",
+      ["gws.lua_version"] = "lua/gws/lua_version.lua",
     },
     bin = {
       ["gws-sms"] = "bin/gws-sms",

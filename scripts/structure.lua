@@ -57,7 +57,7 @@ local LUA_LAYERS = {
                        "gws.bayeux" },
   { "transport",       "gws.transport" },
   { "support",         "gws.emitter", "gws.errors", "gws.args", "gws.sms.operations",
-                       "gws.version", "gws.bayeux.protocol" },
+                       "gws.version", "gws.bayeux.protocol", "gws.lua_version" },
   { "core",            "gws.core" },
 }
 local LUA_LAYERS_ENFORCED = true

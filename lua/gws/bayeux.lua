@@ -18,6 +18,7 @@
 -- done (`msg.count`: which handshake), and for `/meta/unsuccessful` when a request failed
 -- (`msg.error`, `msg.http_status`: 403 = renew credentials before the next handshake). It may
 -- make requests: the poller waits for it, which keeps the order of what it queues.
+require "gws.lua_version" -- first: a clear error under any Lua but 5.4
 local cjson = require "cjson.safe"
 local args = require "gws.args"
 local errors = require "gws.errors"

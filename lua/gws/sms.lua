@@ -11,6 +11,7 @@
 --   while true do sms.poll(1) end
 --
 -- Every function is documented in README.md.
+require "gws.lua_version" -- first: a clear error under any Lua but 5.4
 local client = require "gws.sms.client"
 local errors = require "gws.errors"
 local operations = require "gws.sms.operations"
