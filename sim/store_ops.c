@@ -154,6 +154,9 @@ static const struct send_op SEND_OPS[] = {
     { "SendStopTypingNotification", MT_TYPING_STOPPED, NULL, false },
     { "SendStartTypingToAgentsNotification", MT_TYPING_STARTED, NULL, true },
     { "SendStopTypingToAgentsNotification", MT_TYPING_STOPPED, NULL, true },
+    /* The vendor's own page spells this one singular (vendor/INDEX.md §2.8). */
+    { "SendStopTypingToAgentNotification", MT_TYPING_STOPPED, NULL, true },
+    { "SendCustomNoticeToAgents", MT_CUSTOM_NOTICE, "noticeText", true },
 };
 
 static json_t *op_send(struct op_ctx *c)

@@ -66,8 +66,21 @@ static bool has_cancel_consult(const struct sms_session *ss, const struct party 
     return p->state == PS_CHATTING && st_consult_of(ss, p->agent);
 }
 
+/* The capability an operation needs: the singular stop-typing spelling of the vendor's page
+ * is the lists' plural entry; SendCustomNoticeToAgents, in no vendor list, goes with
+ * SendToAgents. */
+static const char *capability_for(const char *op)
+{
+    if (strcmp(op, "SendStopTypingToAgentNotification") == 0)
+        return "SendStopTypingToAgentsNotification";
+    if (strcmp(op, "SendCustomNoticeToAgents") == 0)
+        return "SendToAgents";
+    return op;
+}
+
 bool st_can(const struct sms_session *ss, const struct party *p, const char *op)
 {
+    op = capability_for(op);
     for (const char *const *c = caps_of(p->state); *c; c++)
         if (strcmp(*c, op) == 0)
             return true;

@@ -139,11 +139,22 @@ describe("accept, end to end", function()
       local s = client:session(id)
       return s and s.state == "Chatting"
     end)
-    -- The local capability check would refuse it first; send it to hear the server's answer.
-    local res, err = client:operation(id, "Accept", { nickname = "John Doe" })
+    -- Capabilities are advisory by default: the accept is sent and the server's answer decides.
+    local res, err = client:accept(id, { nickname = "John Doe" })
     assert.is_nil(res)
     assert.equals(2, err.code)
-    -- And with the model in place, the client refuses it without sending anything.
+    res, err = client:operation(id, "Accept", { nickname = "John Doe" })
+    assert.is_nil(res)
+    assert.equals(2, err.code)
+    -- With check_capabilities = true and the model in place (the first resync adopts the
+    -- Chatting session), the client refuses it without sending anything.
+    client:close()
+    client = helper.client(sim, { check_capabilities = true })
+    assert.truthy(client:start_session())
+    assert.truthy(helper.poll_until(client, function()
+      local s = client:session(id)
+      return s and s.state == "Chatting"
+    end))
     local before = #sim:rest_requests()
     res, err = client:accept(id, { nickname = "John Doe" })
     assert.is_nil(res)

@@ -233,7 +233,7 @@ describe("SMS operations", function()
     local valid = {
       accept = { nickname = "X" }, complete = nil, transfer = { queue = "Q" },
       send_message = "x", send_url = "https://x.example", send_custom_notice = "n",
-      send_to_agents = "x", invite = { target_path = "/users/agent2" },
+      send_to_agents = "x", send_custom_notice_to_agents = "n", invite = { target_path = "/users/agent2" },
       consult = { target_path = "/users/agent2" }, attach_user_data = { k = "v" },
       update_user_data = { k = "v" }, delete_user_data = { "k" }, set_disposition = "D",
     }
@@ -261,20 +261,23 @@ describe("SMS operations", function()
       end
     end)
 
-    it("a capability the session lacks is refused locally, sending nothing", function()
+    it("with check_capabilities = true, a capability the session lacks is refused locally, sending nothing", function()
+      local strict = helper.client(sim, { check_capabilities = true })
+      finally(function() strict:close() end)
+      assert(strict:start_session())
       local invited = sim:offer("agent1")
-      local chat = chatting(client, sim)
-      helper.poll_until(client, function() return client:session(invited) end)
-      local before = #sim:requests()
+      local chat = chatting(strict, sim)
+      helper.poll_until(strict, function() return strict:session(invited) end)
+      local before = #sim:rest_requests()
       for _, e in ipairs(ops) do
         local id = (e.name == "accept" or e.name == "reject") and chat or invited
-        local res, err = client[e.name](client, id, valid[e.name])
+        local res, err = strict[e.name](strict, id, valid[e.name])
         assert.is_nil(res, e.name)
         assert.equals("capability", err.kind, e.name)
         assert.equals(e.op, err.operation)
         assert.truthy(tostring(err):find(e.op, 1, true))
       end
-      assert.equals(before, #sim:requests())
+      assert.equals(before, #sim:rest_requests())
     end)
 
     it("a missing required parameter raises, naming it, and sends nothing", function()

@@ -22,19 +22,6 @@ describe("the vendor's answers the client does not read yet", function()
     server:stop()
   end)
 
-  describe("operation names", function()
-    it("SendCustomNoticeToAgents exists and sends the vendor's request", function()
-      answers.check_operation(server, client, SESSION_PATH, function(c)
-        return c:send_custom_notice_to_agents(ID, "This is a custom notice to Agents")
-      end, "SendCustomNoticeToAgents/1-request.json", "SendCustomNoticeToAgents/2-response.json")
-    end)
-
-    it("stop_typing_to_agents sends the page's singular SendStopTypingToAgentNotification", function()
-      answers.check_operation(server, client, SESSION_PATH, function(c) return c:stop_typing_to_agents(ID) end,
-        "SendStopTypingToAgentsNotification/1-request.json", "SendStopTypingToAgentsNotification/2-response.json")
-    end)
-  end)
-
   describe("agent channel state", function()
     local function ready_answer(file)
       server:answer { answers.vendor_me(), answers.json("POST", "/api/v2/me/channels/sms", vendor.text(file)) }

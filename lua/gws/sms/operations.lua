@@ -39,10 +39,15 @@ M.list = {
     positional = "noticeText" },
   { name = "send_to_agents", op = "SendToAgents", params = { p("text", "string", true) },
     positional = "text" },
+  { name = "send_custom_notice_to_agents", op = "SendCustomNoticeToAgents",
+    params = { p("noticeText", "string", true, { "notice_text", "text" }) },
+    positional = "noticeText" },
   { name = "start_typing", op = "SendStartTypingNotification", params = {} },
   { name = "stop_typing", op = "SendStopTypingNotification", params = {} },
   { name = "start_typing_to_agents", op = "SendStartTypingToAgentsNotification", params = {} },
-  { name = "stop_typing_to_agents", op = "SendStopTypingToAgentsNotification", params = {} },
+  -- Singular, as the operation's own page prints it (table and sample); capability lists spell
+  -- it plural, and Session:can takes both (vendor/INDEX.md §2.1, §2.8).
+  { name = "stop_typing_to_agents", op = "SendStopTypingToAgentNotification", params = {} },
   { name = "invite", op = "Invite",
     params = { p("targetUri", "string", false, { "target_uri" }),
                p("targetPath", "string", false, { "target_path" }) },

@@ -49,11 +49,26 @@ function Session:__tostring()
   return ("gws.sms.Session(%s, %s)"):format(self.id, tostring(self.state))
 end
 
---- True when the latest capabilities allow operation `op` (an operationName, e.g.
--- "SendMessage"). Before any state is known it answers true: the server decides.
+-- Capability lists do not always spell operation names: the vendor's lists say "InFocus" as
+-- well as "SetInFocus", and "SendStopTypingToAgentsNotification" (plural) for the operation
+-- whose page prints "SendStopTypingToAgentNotification" (vendor/INDEX.md §2.1, §2.8). Both a
+-- list entry and the name asked about go through this, so either spelling matches the other.
+local ALIASES = { InFocus = "SetInFocus" }
+
+--- The one spelling of an operation or capability name that can() compares.
+function M.capability_name(name)
+  name = ALIASES[name] or name
+  return (name:gsub("ToAgentNotification$", "ToAgentsNotification"))
+end
+local capability_name = M.capability_name
+
+--- True when the latest capabilities name operation `op` (an operationName, e.g.
+-- "SendMessage", in any of the vendor's spellings). Before any state is known it answers
+-- true. Advisory: the vendor's lists are incomplete (operations that work are missing from
+-- them), so unless check_capabilities is on the client sends regardless and the server decides.
 function Session:can(op)
   if self.state == nil then return true end
-  return self.caps[op] == true
+  return type(op) == "string" and self.caps[capability_name(op)] == true
 end
 
 --- The transcript message with that index, or nil.
@@ -73,7 +88,9 @@ function Session:apply(s, notification_type)
   if type(s.capabilities) == "table" then
     self.capabilities = s.capabilities
     local set = {}
-    for _, c in ipairs(s.capabilities) do set[c] = true end
+    for _, c in ipairs(s.capabilities) do
+      if type(c) == "string" then set[capability_name(c)] = true end
+    end
     self.caps = set
   end
   -- A StatusChange may carry an empty participant list (the vendor's own sample does); only a
