@@ -132,6 +132,34 @@ describe("the vendor's answers, served verbatim over HTTP", function()
     end)
   end)
 
+  describe("agent channel state", function()
+    local function ready_answer(file)
+      server:answer { answers.vendor_me(), answers.json("POST", "/api/v2/me/channels/sms", vendor.text(file)) }
+    end
+
+    it("Ready: accepts the supervisor page's string \"statusCode\": \"0\"", function()
+      ready_answer("AgentStateControlReady/2-response.json")
+      local res, err = client:ready("sms")
+      assert.is_nil(err)
+      assert.truthy(res)
+    end)
+
+    it("Ready: accepts the 8.5.1 page's {\"status\":\"ok\"}", function()
+      ready_answer("SettingAgentStateChannel/2-response.json")
+      local res, err = client:ready("sms")
+      assert.is_nil(err)
+      assert.truthy(res)
+    end)
+
+    it("Ready: reads {\"status\":\"error\",\"errorDescription\":…} as a status error naming it", function()
+      ready_answer("SettingAgentStateChannel/3-response.json")
+      local res, err = client:ready("sms")
+      assert.is_nil(res)
+      assert.equals("status", err.kind)
+      assert.matches("details", err.message, 1, true)
+    end)
+  end)
+
   it("NotReady: sends the 8.5.1 page's request to /me/channels/sms", function()
     server:answer { answers.vendor_me(), answers.json("POST", "/api/v2/me/channels/sms",
       '{"statusCode":0}') }

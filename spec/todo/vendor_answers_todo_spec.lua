@@ -22,34 +22,6 @@ describe("the vendor's answers the client does not read yet", function()
     server:stop()
   end)
 
-  describe("agent channel state", function()
-    local function ready_answer(file)
-      server:answer { answers.vendor_me(), answers.json("POST", "/api/v2/me/channels/sms", vendor.text(file)) }
-    end
-
-    it("Ready: accepts the supervisor page's string \"statusCode\": \"0\"", function()
-      ready_answer("AgentStateControlReady/2-response.json")
-      local res, err = client:ready("sms")
-      assert.is_nil(err)
-      assert.truthy(res)
-    end)
-
-    it("Ready: accepts the 8.5.1 page's {\"status\":\"ok\"}", function()
-      ready_answer("SettingAgentStateChannel/2-response.json")
-      local res, err = client:ready("sms")
-      assert.is_nil(err)
-      assert.truthy(res)
-    end)
-
-    it("Ready: reads {\"status\":\"error\",\"errorDescription\":…} as a status error naming it", function()
-      ready_answer("SettingAgentStateChannel/3-response.json")
-      local res, err = client:ready("sms")
-      assert.is_nil(res)
-      assert.equals("status", err.kind)
-      assert.matches("details", err.message, 1, true)
-    end)
-  end)
-
   describe("the session list in each plausible shape", function()
     local session = vendor.text("Resources/1-response.json")
     local function list_answer(body)

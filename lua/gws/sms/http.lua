@@ -124,11 +124,27 @@ function Http:interpret(r, method, path)
   end
   local j = r.json
   local labelled = j == nil or transport.is_json(r)
-  local code = labelled and type(j) == "table" and type(j.statusCode) == "number"
-    and math.tointeger(j.statusCode)
+  local answer = labelled and type(j) == "table" and j or nil
+  local code = answer and answer.statusCode
+  -- One supervisor page prints the code as a string: "statusCode": "0".
+  if type(code) == "string" and code:match("^%d+$") then code = tonumber(code) end
+  code = type(code) == "number" and math.tointeger(code) or nil
   if code == 0 then return j end
+  if code == 7 then
+    -- Partial success (e.g. StartContactCenterSession with one channel refused): what worked
+    -- is in effect, and the answer (returned whole) says what did not.
+    if self.log then self.log("warn", "%s %s: partial success: %s", method, path,
+      tostring(answer.statusMessage or errors.status_text[7] or "")) end
+    return j
+  end
+  -- 8.5.1's agent channel-state calls answer without a statusCode: {"status":"ok"}.
+  if code == nil and answer and answer.status == "ok" and r.status < 300 then return j end
   -- Failures only from here on, so only they pay for building messages.
   local where = method .. " " .. path
+  if code == nil and answer and answer.status == "error" then
+    return nil, errors.new("status", ("%s: %s"):format(where,
+      tostring(answer.errorDescription or answer.errorMessage or "failed")), { http_status = r.status })
+  end
   if not labelled then
     return nil, errors.new("decode", ("%s: the answer is %s, not JSON: %s"):format(where,
       tostring(r.headers["content-type"] or "unlabelled"), snippet(r.body)), { http_status = r.status })
