@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "engine.h"
+#include "text.h"
 
 static void list_push(struct transfer_list *l, struct transfer *t)
 {
@@ -112,16 +113,17 @@ const char *engine_init(struct engine *e)
     if (err != NULL)
         return err;
     e->epfd = epoll_create1(EPOLL_CLOEXEC);
-    if (e->epfd < 0)
+    if (e->epfd < 0) {
+        if (errno == EMFILE || errno == ENFILE)
+            return text_fd_limit(e->msg, sizeof e->msg);
         return "cannot create epoll fd";
-    e->cfg.share = curl_share_init();
-    if (e->cfg.share == NULL)
-        return "cannot create curl share handle";
-    /* Cookies: the REST calls and the long poll must carry the same session cookie.
-     * DNS: one lookup serves every transfer to the server. */
-    if (curl_share_setopt(e->cfg.share, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE) != CURLSHE_OK ||
-        curl_share_setopt(e->cfg.share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) != CURLSHE_OK)
-        return "cannot configure curl share handle";
+    }
+    /* The REST calls and the long poll of one agent carry the same session cookie: a request
+     * without a jar of its own uses this one. (DNS answers are cached by the multi handle,
+     * for every transfer whatever its jar.) */
+    e->cfg.jar = jar_new(e->max_cookies, e->max_cookie_bytes);
+    if (e->cfg.jar == NULL)
+        return "cannot create the cookie jar (curl share handle)";
     e->multi = curl_multi_init();
     if (e->multi == NULL)
         return "cannot create curl multi handle";
@@ -193,8 +195,45 @@ static void drop_transfer(struct engine *e, struct transfer *t)
 static void detach(struct engine *e, struct transfer *t)
 {
     curl_multi_remove_handle(e->multi, t->easy);
+    transfer_unshare(t, &e->cfg);
     give_back_easy(e, t->easy);
     t->easy = NULL;
+}
+
+/* curl reaches a jar only through a handle attached to its share. The engine keeps one handle
+ * that never carries a transfer for that: curl counts the Set-Cookie lines of the response a
+ * handle last read and, past 50, refuses every cookie added through it (even one added back
+ * by the jar), until that handle's next transfer starts. NULL on out of memory. */
+static CURL *keeper_for(struct engine *e, struct jar *jar)
+{
+    if (e->keeper == NULL) {
+        e->keeper = curl_easy_init();
+        if (e->keeper != NULL && transfer_setup_handle(e->keeper, &e->cfg) != CURLE_OK) {
+            curl_easy_cleanup(e->keeper);
+            e->keeper = NULL;
+        }
+    }
+    if (e->keeper == NULL || curl_easy_setopt(e->keeper, CURLOPT_SHARE, jar->share) != CURLE_OK)
+        return NULL;
+    return e->keeper;
+}
+
+/* Back on the engine's own jar, so no other jar's share stays in use by it. */
+static void keeper_done(struct engine *e)
+{
+    curl_easy_setopt(e->keeper, CURLOPT_SHARE, e->cfg.jar->share);
+}
+
+/* Returns 0 when there was no handle to do it with (out of memory): the jar is looked at
+ * again after the next response that sets a cookie. */
+static int update_jar(struct engine *e, struct jar *jar)
+{
+    CURL *keeper = keeper_for(e, jar);
+    if (keeper == NULL)
+        return 0;
+    jar_update(jar, keeper);
+    keeper_done(e);
+    return 1;
 }
 
 static void collect_done(struct engine *e)
@@ -209,6 +248,9 @@ static void collect_done(struct engine *e)
         struct transfer *t = (struct transfer *)priv;
         /* msg dies with the removal below, so its result is read first. */
         transfer_finish(t, msg->data.result);
+        /* The response may have grown the jar past its bounds. */
+        if (t->set_cookies > 0)
+            update_jar(e, t->jar);
         detach(e, t);
         list_unlink(&e->active, t);
         list_push(&e->done, t);
@@ -334,17 +376,23 @@ double engine_timeout(const struct engine *e)
     return until > 0 ? until : 0;
 }
 
-CURLcode engine_clear_cookies(struct engine *e)
+CURLcode engine_forget_cookies(struct engine *e, struct jar *jar, const char *const *names,
+                               size_t count)
 {
-    /* The jar lives in the share; any handle attached to it (they all are) can empty it. */
-    CURL *easy = take_easy(e);
-    if (easy == NULL)
+    jar = jar != NULL ? jar : e->cfg.jar;
+    CURL *keeper = keeper_for(e, jar);
+    if (keeper == NULL)
         return CURLE_OUT_OF_MEMORY;
-    CURLcode rc = curl_easy_setopt(easy, CURLOPT_COOKIELIST, "ALL");
-    give_back_easy(e, easy);
+    CURLcode rc = jar_forget(jar, keeper, names, count);
+    keeper_done(e);
     return rc;
 }
 
+CURLcode engine_update_jar(struct engine *e, struct jar *jar)
+{
+    jar = jar != NULL ? jar : e->cfg.jar;
+    return update_jar(e, jar) ? CURLE_OK : CURLE_OUT_OF_MEMORY;
+}
 
 void engine_close(struct engine *e)
 {
@@ -360,15 +408,18 @@ void engine_close(struct engine *e)
         engine_discard(e, e->done.head);
     while (e->pooled > 0)
         curl_easy_cleanup(e->pool[--e->pooled]);
+    if (e->keeper != NULL)
+        curl_easy_cleanup(e->keeper);
+    e->keeper = NULL;
     while (e->spares > 0)
         transfer_free(e->spare[--e->spares]);
-    /* Every easy handle is gone, so the share is no longer in use and can go too. */
+    /* Every easy handle is gone, so no share is in use and the engine's jar can go too (the
+     * last reference to another jar goes with its Lua object). */
     if (e->multi != NULL)
         curl_multi_cleanup(e->multi);
     e->multi = NULL;
-    if (e->cfg.share != NULL)
-        curl_share_cleanup(e->cfg.share);
-    e->cfg.share = NULL;
+    jar_release(e->cfg.jar);
+    e->cfg.jar = NULL;
     if (e->epfd >= 0)
         close(e->epfd);
     e->epfd = -1;

@@ -1,5 +1,6 @@
 /* The transfer engine in plain C: a curl multi handle driven through the socket API, the epoll
- * set that mirrors curl's sockets, the shared cookie jar and a pool of idle easy handles.
+ * set that mirrors curl's sockets, its own cookie jar (a request may name another: one engine
+ * serves many agents) and a pool of idle easy handles.
  * It knows nothing of Lua: engine_lua.c turns Lua tables into requests and transfers into
  * result tables, and owns the userdata. */
 #ifndef GWS_ENGINE_H
@@ -28,16 +29,20 @@ struct engine {
     double deadline;                /* gws_monotonic() time curl wants to be called back */
     struct transfer_list active;    /* in curl's hands */
     struct transfer_list done;      /* finished, result not yet delivered */
+    CURL *keeper;                   /* reads and rewrites jars, never transfers (engine.c) */
     CURL *pool[ENGINE_POOL_MAX];
     int pooled;
     struct transfer *spare[ENGINE_POOL_MAX]; /* recycled transfers, for the next submits */
     int spares;
     int64_t next_id;
+    size_t max_cookies, max_cookie_bytes; /* bounds of the engine's own jar */
     struct transfer_config cfg;     /* strings owned by the engine, freed by engine_close */
+    char msg[128];                  /* engine_init's message when it is not a static one */
 };
 
-/* Creates the multi, share and epoll handles; cfg must be filled in already except cfg.share.
- * Returns NULL or a static message; on failure engine_close still releases what was made. */
+/* Creates the multi and epoll handles and the engine's own jar; cfg must be filled in already
+ * except cfg.jar. Returns NULL or a message (static, or e->msg); on failure engine_close still
+ * releases what was made. */
 const char *engine_init(struct engine *e);
 
 /* Adds a checked request; with start_now it is also started (sent, on a kept-alive
@@ -59,9 +64,17 @@ int engine_cancel(struct engine *e, int64_t id);
 /* Seconds until engine_step should run (0 when overdue), or -1 when curl has no deadline. */
 double engine_timeout(const struct engine *e);
 
-CURLcode engine_clear_cookies(struct engine *e);
+/* Forgets the cookies of `jar` (NULL: the engine's own): all of them (names NULL), or those
+ * named names[0..count). */
+CURLcode engine_forget_cookies(struct engine *e, struct jar *jar, const char *const *names,
+                               size_t count);
 
-/* Cancels everything and frees every resource, wiping the rendered Authorization line (the
+/* Brings jar's count and bytes up to date (expired cookies go), dropping the oldest beyond its
+ * bounds. */
+CURLcode engine_update_jar(struct engine *e, struct jar *jar);
+
+/* Cancels everything and frees every resource (other jars live on while something holds them),
+ * wiping the rendered Authorization line (the
  * plain username and password are already gone: engine_init wipes them once they are
  * rendered, or this does if engine_init never ran). Lists made by header_list_build from
  * cfg.base hold their own copy of that line, wiped when their last reference goes. Idempotent. */

@@ -8,25 +8,30 @@
 
 #include <lauxlib.h>
 
+#include "auth_lua.h"
 #include "engine.h"
 #include "engine_lua.h"
+#include "jar_lua.h"
 #include "request_lua.h"
 #include "result_lua.h"
 
 #define ENGINE_MT "gws.core.engine"
 
-/* A prepared header list (eng:headers{...}): a userdata holding a struct header_list *, with
- * the engine that made it as user value 1. */
+/* A prepared header list (eng:headers{...} [, creds]): a userdata holding a struct
+ * header_list *, with the engine that made it as user value 1 and the credentials it carries
+ * (or nil) as user value 2. */
 #define HEADERS_MT "gws.core.headers"
 
 /* User value 1 of every engine: the decode function, so results are decoded by the instance
- * of the lua_State that created the engine and no C static ever holds a Lua value. */
+ * of the lua_State that created the engine and no C static ever holds a Lua value. User value
+ * 2: the object eng:cookies() returns, once made. */
 #define DECODER_UV 1
+#define COOKIES_UV 2
 
 struct options {
     const char *username, *password, *ca_file, *user_agent;
     int insecure;
-    lua_Integer max_body, max_header;
+    lua_Integer max_body, max_header, max_cookies, max_cookie_bytes;
     double connect_timeout;
 };
 
@@ -87,6 +92,8 @@ static void read_options(lua_State *L, struct options *o)
         option_error(L, "user_agent", "must not contain CR or LF");
     o->max_body = opt_size(L, "max_body", 16 * 1048576);
     o->max_header = opt_size(L, "max_header", 256 * 1024);
+    o->max_cookies = opt_size(L, "max_cookies", 200);
+    o->max_cookie_bytes = opt_size(L, "max_cookie_bytes", 64 * 1024);
 
     int t = lua_getfield(L, 1, "insecure");
     if (t != LUA_TNIL && t != LUA_TBOOLEAN)
@@ -120,7 +127,7 @@ int engine_lua_new(lua_State *L)
     struct options o;
     read_options(L, &o);
 
-    struct engine *e = lua_newuserdatauv(L, sizeof *e, 1);
+    struct engine *e = lua_newuserdatauv(L, sizeof *e, 2);
     memset(e, 0, sizeof *e);
     e->epfd = -1;
     luaL_setmetatable(L, ENGINE_MT);
@@ -136,6 +143,8 @@ int engine_lua_new(lua_State *L)
     e->cfg.insecure = o.insecure;
     e->cfg.max_body = (size_t)o.max_body;
     e->cfg.max_header = (size_t)o.max_header;
+    e->max_cookies = (size_t)o.max_cookies;
+    e->max_cookie_bytes = (size_t)o.max_cookie_bytes;
     double ms = ceil(o.connect_timeout * 1000.0);
     e->cfg.connect_timeout_ms = ms >= (double)LONG_MAX ? LONG_MAX : (long)ms;
     const char *err = failed ? "out of memory" : engine_init(e);
@@ -159,6 +168,17 @@ static struct engine *check_open(lua_State *L)
     return e;
 }
 
+/* The request's `jar` and `auth` fields (request_check has checked the table at 2). */
+static void request_owned(lua_State *L, struct request *req, struct credentials **creds,
+                          int *auth_idx)
+{
+    lua_getfield(L, 2, "jar");
+    req->jar = jar_lua_opt(L, -1, 2, "jar");
+    lua_getfield(L, 2, "auth");
+    *auth_idx = lua_gettop(L);
+    *creds = auth_lua_opt(L, -1, 2, "auth");
+}
+
 /* eng:submit(req [, start_now]) --> id */
 static int l_submit(lua_State *L)
 {
@@ -167,8 +187,10 @@ static int l_submit(lua_State *L)
     int start_now = lua_toboolean(L, 3);
     struct request req;
     struct header_fields fields;
-    int headers_idx;
+    int headers_idx, auth_idx;
     request_check(L, 2, HEADERS_MT, &req, &fields, &headers_idx);
+    struct credentials *creds;
+    request_owned(L, &req, &creds, &auth_idx);
     struct header_list *built = NULL;
     if (req.headers != NULL) {
         /* Its lines carry this engine's credentials; another engine's would be wrong ones. */
@@ -177,13 +199,25 @@ static int l_submit(lua_State *L)
         lua_pop(L, 1);
         if (!same)
             return luaL_argerror(L, 2, "headers: made by another engine's headers()");
+        /* A prepared list carries its credentials already: other ones would be ignored. */
+        lua_getiuservalue(L, headers_idx, 2);
+        same = creds == NULL || lua_rawequal(L, -1, auth_idx);
+        lua_pop(L, 1);
+        if (!same)
+            return luaL_argerror(L, 2, "auth: differs from the credentials the prepared "
+                                       "headers were made with (eng:headers(tbl, auth))");
     } else if (headers_idx != 0) {
         /* A table: its lines are rendered for this request alone. Nothing below raises until
          * the list is released again. */
-        built = header_list_build(fields.items, fields.count, &e->cfg.base);
+        built = header_list_build(fields.items, fields.count, &e->cfg.base,
+                                  creds != NULL ? creds->line : NULL);
         if (built == NULL)
             return luaL_error(L, "submit: %s", curl_easy_strerror(CURLE_OUT_OF_MEMORY));
         req.headers = built;
+    } else if (creds != NULL) {
+        req.headers = auth_plain(creds, &e->cfg.base);
+        if (req.headers == NULL)
+            return luaL_error(L, "submit: %s", curl_easy_strerror(CURLE_OUT_OF_MEMORY));
     }
     const char *err = NULL;
     int64_t id = engine_submit(e, &req, start_now, &err);
@@ -194,21 +228,26 @@ static int l_submit(lua_State *L)
     return 1;
 }
 
-/* eng:headers{name = value, ...} --> a prepared header list: the engine's own lines plus
- * these, rendered once, for requests to pass as `headers` (see headers.h). */
+/* eng:headers({name = value, ...} [, creds]) --> a prepared header list: the engine's own
+ * lines plus these, rendered once, for requests to pass as `headers` (see headers.h); with
+ * creds (eng:credentials), their Authorization line instead of the engine's. */
 static int l_headers(lua_State *L)
 {
     struct engine *e = check_open(L);
     luaL_checktype(L, 2, LUA_TTABLE);
-    lua_settop(L, 2);
+    lua_settop(L, 3);
+    struct credentials *creds = auth_lua_opt(L, 3, 3, "auth");
     struct header_fields fields;
     request_check_header_table(L, 2, &fields);
-    struct header_list **box = lua_newuserdatauv(L, sizeof *box, 1);
+    struct header_list **box = lua_newuserdatauv(L, sizeof *box, 2);
     *box = NULL;
     luaL_setmetatable(L, HEADERS_MT);
     lua_pushvalue(L, 1);
     lua_setiuservalue(L, -2, 1);
-    *box = header_list_build(fields.items, fields.count, &e->cfg.base);
+    lua_pushvalue(L, 3);
+    lua_setiuservalue(L, -2, 2);
+    *box = header_list_build(fields.items, fields.count, &e->cfg.base,
+                             creds != NULL ? creds->line : NULL);
     if (*box == NULL)
         return luaL_error(L, "headers: out of memory");
     return 1;
@@ -300,10 +339,36 @@ static int l_timeout(lua_State *L)
 
 static int l_clear_cookies(lua_State *L)
 {
-    CURLcode rc = engine_clear_cookies(check_open(L));
+    CURLcode rc = engine_forget_cookies(check_open(L), NULL, NULL, 0);
     if (rc != CURLE_OK)
         return luaL_error(L, "clear_cookies: %s", curl_easy_strerror(rc));
     return 0;
+}
+
+/* eng:jar{ max_cookies = 200, max_bytes = 65536 } --> a cookie jar for requests to name. */
+static int l_jar(lua_State *L)
+{
+    return jar_lua_new(L, check_open(L));
+}
+
+/* eng:cookies() --> the engine's own jar (requests without `jar` use it), as a jar object. */
+static int l_cookies(lua_State *L)
+{
+    struct engine *e = check_open(L);
+    if (lua_getiuservalue(L, 1, COOKIES_UV) == LUA_TNIL) {
+        lua_pop(L, 1);
+        jar_lua_push(L, e->cfg.jar);
+        lua_pushvalue(L, -1);
+        lua_setiuservalue(L, 1, COOKIES_UV);
+    }
+    return 1;
+}
+
+/* eng:credentials(username, password) --> per-agent credentials for `auth` and headers(). */
+static int l_credentials(lua_State *L)
+{
+    check_open(L);
+    return auth_lua_new(L);
 }
 
 static int l_close(lua_State *L)
@@ -330,6 +395,8 @@ void engine_lua_open(lua_State *L)
         { "pollfd", l_pollfd },   { "events", l_events },
         { "timeout", l_timeout }, { "clear_cookies", l_clear_cookies },
         { "close", l_close },     { "headers", l_headers },
+        { "jar", l_jar },         { "cookies", l_cookies },
+        { "credentials", l_credentials },
         { NULL, NULL },
     };
     static const luaL_Reg metamethods[] = {
@@ -345,6 +412,8 @@ void engine_lua_open(lua_State *L)
         lua_setfield(L, -2, "__index");
     }
     lua_pop(L, 1);
+    jar_lua_open(L);
+    auth_lua_open(L);
     if (luaL_newmetatable(L, HEADERS_MT)) {
         lua_pushcfunction(L, l_headers_gc);
         lua_setfield(L, -2, "__gc");

@@ -41,8 +41,8 @@ static void base64(const unsigned char *in, size_t len, char *out)
     *out = '\0';
 }
 
-/* "Authorization: Basic base64(user:password)"; the plain pair is wiped before it is freed. */
-static char *basic_auth_line(const char *username, const char *password)
+/* The plain pair is wiped before it is freed. */
+char *header_auth_line(const char *username, const char *password)
 {
     size_t ulen = strlen(username), plen = strlen(password), len = ulen + 1 + plen;
     unsigned char *pair = malloc(len);
@@ -71,13 +71,21 @@ const char *header_base_init(struct header_base *b, const char *username, const 
     b->lines[b->count++] = concat("Expect:", "", 0);
     b->lines[b->count++] = concat("User-Agent: ", user_agent, strlen(user_agent));
     if (username != NULL || password != NULL)
-        b->lines[b->count++] = basic_auth_line(username != NULL ? username : "",
+        b->lines[b->count++] = header_auth_line(username != NULL ? username : "",
                                                password != NULL ? password : "");
     for (int i = 0; i < b->count; i++)
         if (b->lines[i] == NULL)
             return "out of memory";
-    b->plain = header_list_build(NULL, 0, b);
+    b->plain = header_list_build(NULL, 0, b, NULL);
     return b->plain != NULL ? NULL : "out of memory";
+}
+
+void header_line_free(char *line)
+{
+    if (line == NULL)
+        return;
+    explicit_bzero(line, strlen(line));
+    free(line);
 }
 
 void header_base_free(struct header_base *b)
@@ -85,9 +93,7 @@ void header_base_free(struct header_base *b)
     header_list_release(b->plain);
     b->plain = NULL;
     for (int i = 0; i < b->count; i++) {
-        if (b->lines[i] != NULL)
-            explicit_bzero(b->lines[i], strlen(b->lines[i]));
-        free(b->lines[i]);
+        header_line_free(b->lines[i]);
         b->lines[i] = NULL;
     }
     b->count = 0;
@@ -110,6 +116,11 @@ static int overridden(const struct header_field *fields, size_t count, const cha
         if (fields[i].name_len == nlen && strncasecmp(fields[i].name, line, nlen) == 0)
             return 1;
     return 0;
+}
+
+static int is_auth_line(const char *line)
+{
+    return strncasecmp(line, "Authorization:", 14) == 0;
 }
 
 /* Appends "Name: value", or "Name;" for an empty value (curl reads "Name:" as "remove this
@@ -139,18 +150,20 @@ static int append_field(struct curl_slist **list, const struct header_field *f)
 }
 
 struct header_list *header_list_build(const struct header_field *fields, size_t count,
-                                      const struct header_base *b)
+                                      const struct header_base *b, const char *auth)
 {
     struct header_list *h = calloc(1, sizeof *h);
     if (h == NULL)
         return NULL;
     h->refs = 1;
     for (int i = 0; i < b->count; i++) {
-        if (overridden(fields, count, b->lines[i]))
+        if (overridden(fields, count, b->lines[i]) || (auth != NULL && is_auth_line(b->lines[i])))
             continue;
         if (append(&h->list, b->lines[i]) != 0)
             goto fail;
     }
+    if (auth != NULL && !overridden(fields, count, auth) && append(&h->list, auth) != 0)
+        goto fail;
     for (size_t i = 0; i < count; i++)
         if (append_field(&h->list, &fields[i]) != 0)
             goto fail;

@@ -41,10 +41,19 @@ const char *header_base_init(struct header_base *b, const char *username, const 
 /* Wipes the lines (one carries the credentials) and frees them. Idempotent. */
 void header_base_free(struct header_base *b);
 
+/* "Authorization: Basic base64(username:password)", malloc'd (NULL on out of memory); the
+ * plain pair it was made from is wiped. Free it with header_line_free. */
+char *header_auth_line(const char *username, const char *password);
+
+/* Wipes and frees a line. NULL is ignored. */
+void header_line_free(char *line);
+
 /* Builds base + fields[0..count) (count 0: the base lines alone); a field replaces the base
- * line of the same name. NULL on out of memory. The result holds one reference. */
+ * line of the same name. `auth` (an "Authorization: ..." line, or NULL) replaces the base's
+ * Authorization line, or is added when the base has none: per-agent credentials on an engine
+ * shared by many agents. NULL on out of memory. The result holds one reference. */
 struct header_list *header_list_build(const struct header_field *fields, size_t count,
-                                      const struct header_base *b);
+                                      const struct header_base *b, const char *auth);
 
 void header_list_retain(struct header_list *h);
 

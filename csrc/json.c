@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "json.h"
+#include "text.h"
 
 /* lua-cjson 2.1.0 pushes every number as a float (0.0, 17.0, 1.7e12). JSON has one number
  * type, so integral values that a double holds exactly become Lua integers: statusCode,
@@ -89,9 +90,17 @@ int json_decode_string(lua_State *L, int decoder, int idx)
     /* pcall: whatever cjson raises (a syntax error, even out of memory) must not unwind
      * through our C frames while they hold curl handles. */
     if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
-        if (!lua_isstring(L, -1)) {
+        size_t len;
+        const char *m = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
+        if (m == NULL) {
             lua_pop(L, 1);
             lua_pushliteral(L, "JSON decoder failed");
+        } else if (len > TEXT_MAX || !text_is_clean(m, len)) {
+            /* cjson's messages are its own, but this one reaches logs: bounded and UTF-8. */
+            char clean[TEXT_MAX + 1];
+            text_clean(clean, sizeof clean, m, len);
+            lua_pop(L, 1);
+            lua_pushstring(L, clean);
         }
         lua_pushnil(L);
         lua_insert(L, -2);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "headers.h"
+#include "jar.h"
 
 struct request {
     const char *method;     /* "GET", "POST", "PUT" or "DELETE" */
@@ -16,6 +17,9 @@ struct request {
     /* The lines to send, built with the engine's base lines (header_list_build); NULL: the
      * engine's base lines alone. Borrowed: a transfer takes a reference of its own. */
     struct header_list *headers;
+    /* The cookie jar to send from and store into; NULL: the engine's own. Borrowed, like
+     * headers. */
+    struct jar *jar;
 };
 
 #endif

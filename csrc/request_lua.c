@@ -10,6 +10,7 @@
 #include <lauxlib.h>
 
 #include "request_lua.h"
+#include "text.h"
 
 /* The request table is argument 2 of eng:submit(req); luaL_argerror renumbers for methods. */
 #define REQ_ARG 2
@@ -122,6 +123,14 @@ static void fields_init(struct header_fields *f)
     f->slot = 0;
 }
 
+/* A caller's header name inside an error message: bounded and valid UTF-8 whatever it holds. */
+static const char *quoted_name(lua_State *L, const char *name, size_t nlen)
+{
+    char quoted[64];
+    text_clean(quoted, sizeof quoted, name, nlen);
+    return lua_pushstring(L, quoted);
+}
+
 void request_check_header_table(lua_State *L, int h, struct header_fields *fields)
 {
     h = lua_absindex(L, h);
@@ -133,13 +142,15 @@ void request_check_header_table(lua_State *L, int h, struct header_fields *field
         size_t nlen, vlen;
         const char *name = lua_tolstring(L, -2, &nlen);
         if (!is_token(name, nlen))
-            field_error(L, "headers", lua_pushfstring(L, "invalid header name '%s'", name));
+            field_error(L, "headers", lua_pushfstring(L, "invalid header name '%s'",
+                                                      quoted_name(L, name, nlen)));
         if (lua_type(L, -1) != LUA_TSTRING)
-            field_error(L, "headers", lua_pushfstring(L, "value of '%s' must be a string", name));
+            field_error(L, "headers", lua_pushfstring(L, "value of '%s' must be a string",
+                                                      quoted_name(L, name, nlen)));
         const char *value = lua_tolstring(L, -1, &vlen);
         if (has_crlf_nul(value, vlen))
-            field_error(L, "headers",
-                        lua_pushfstring(L, "value of '%s' contains CR, LF or NUL", name));
+            field_error(L, "headers", lua_pushfstring(L, "value of '%s' contains CR, LF or NUL",
+                                                      quoted_name(L, name, nlen)));
         add_field(L, fields, name, nlen, value, vlen);
         lua_pop(L, 1);
     }

@@ -1,12 +1,29 @@
 /* Result tables. Built only after curl has finished with a transfer: curl callbacks run inside
  * curl, where a Lua error would longjmp over curl's frames, so they fill C buffers and all the
  * Lua work happens here, from engine_lua.c's step(). */
+#include <errno.h>
 #include <string.h>
 
 #include <lauxlib.h>
 
 #include "json.h"
 #include "result_lua.h"
+#include "text.h"
+
+/* curl's message: its error buffer quotes our URL's host (which may hold any byte above
+ * 0x7f) and, for some errors, what the server sent; so it is cleaned like any outside text. */
+static void push_curl_message(lua_State *L, const struct transfer *t)
+{
+    char clean[TEXT_MAX + 1];
+    /* curl reports a socket it could not open as a failed connect; say why instead. */
+    if (t->socket_errno == EMFILE || t->socket_errno == ENFILE) {
+        lua_pushstring(L, text_fd_limit(clean, sizeof clean));
+        return;
+    }
+    const char *m = t->errbuf[0] ? t->errbuf : curl_easy_strerror(t->result);
+    text_clean(clean, sizeof clean, m, strnlen(m, sizeof t->errbuf));
+    lua_pushstring(L, clean);
+}
 
 static void push_error(lua_State *L, const struct transfer *t)
 {
@@ -24,7 +41,7 @@ static void push_error(lua_State *L, const struct transfer *t)
     } else {
         if (t->result == CURLE_OPERATION_TIMEDOUT)
             kind = "timeout";
-        lua_pushstring(L, t->errbuf[0] ? t->errbuf : curl_easy_strerror(t->result));
+        push_curl_message(L, t);
     }
     lua_setfield(L, -2, "message");
     lua_pushstring(L, kind);

@@ -1,10 +1,12 @@
 /* One transfer. curl callbacks here only append to C buffers, and nothing here knows Lua: the
  * result table is built from the buffers by result_lua.c, after curl is done with them. */
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include "transfer.h"
 
@@ -85,9 +87,12 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
     /* Stored NUL-terminated, so a NUL inside would cut the pair apart; such a header is bogus. */
     if (nlen == 0 || memchr(ptr, '\0', nlen) || memchr(value, '\0', vlen))
         return n;
-    /* Cookies belong to curl's cookie engine; handing them to Lua would only invite copies. */
-    if (nlen == 10 && strncasecmp(ptr, "set-cookie", 10) == 0)
+    /* Cookies belong to curl's cookie engine; handing them to Lua would only invite copies.
+     * Counted, so the jar looks at itself only after a response that changed it. */
+    if (nlen == 10 && strncasecmp(ptr, "set-cookie", 10) == 0) {
+        t->set_cookies++;
         return n;
+    }
 
     size_t start = t->headers.len;
     if (buffer_append(&t->headers, ptr, nlen) != 0 || buffer_append(&t->headers, "", 1) != 0 ||
@@ -100,6 +105,19 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
         if (t->headers.data[i] >= 'A' && t->headers.data[i] <= 'Z')
             t->headers.data[i] += 'a' - 'A';
     return n;
+}
+
+/* curl's own socket() call, made here so that a failure's errno is kept: curl reports any
+ * failure to open a socket as "Couldn't connect to server", which hides the real cause when it
+ * is running out of file descriptors (result_lua.c says so instead). */
+static curl_socket_t on_open_socket(void *ud, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    struct transfer *t = ud;
+    (void)purpose;
+    curl_socket_t s = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+    if (s == CURL_SOCKET_BAD && t != NULL)
+        t->socket_errno = errno;
+    return s;
 }
 
 static long to_ms(double seconds)
@@ -151,10 +169,12 @@ CURLcode transfer_setup_handle(CURL *e, const struct transfer_config *cfg)
         SET(CURLOPT_SSL_VERIFYPEER, 0L);
         SET(CURLOPT_SSL_VERIFYHOST, 0L);
     }
-    /* The share holds the engine's cookie jar; "" switches the cookie engine on without
-     * reading any file. Set once per handle: each setting appends to a list curl keeps. */
-    SET(CURLOPT_SHARE, cfg->share);
+    /* The share holds the engine's cookie jar (a request may name another one for itself);
+     * "" switches the cookie engine on without reading any file. Set once per handle: each
+     * setting appends to a list curl keeps. */
+    SET(CURLOPT_SHARE, cfg->jar->share);
     SET(CURLOPT_COOKIEFILE, "");
+    SET(CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
     SET(CURLOPT_WRITEFUNCTION, on_body);
     SET(CURLOPT_HEADERFUNCTION, on_header);
     /* Refuses an announced oversized body before any of it is read. */
@@ -171,6 +191,7 @@ void transfer_clear_handle(CURL *e)
     curl_easy_setopt(e, CURLOPT_WRITEDATA, NULL);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, NULL);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, NULL);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, NULL);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, NULL);
     curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, NULL);
     /* Frees the copied body too. */
@@ -189,6 +210,7 @@ static CURLcode configure(CURL *e, struct transfer *t, const struct request *req
     SET(CURLOPT_WRITEDATA, (void *)t);
     SET(CURLOPT_HEADERDATA, (void *)t);
     SET(CURLOPT_ERRORBUFFER, t->errbuf);
+    SET(CURLOPT_OPENSOCKETDATA, (void *)t);
     return set_method(e, req);
 }
 
@@ -207,13 +229,25 @@ struct transfer *transfer_new(CURL *easy, const struct request *req,
     t->max_header = cfg->max_header;
     t->req_headers = req->headers != NULL ? req->headers : cfg->base.plain;
     header_list_retain(t->req_headers);
-    *rc = configure(easy, t, req);
-    if (*rc == CURLE_OK) {
-        t->easy = easy;
+    t->jar = req->jar != NULL ? req->jar : cfg->jar;
+    jar_retain(t->jar);
+    t->easy = easy;
+    /* Only another jar costs a switch: idle handles are on the engine's own. */
+    *rc = t->jar != cfg->jar ? curl_easy_setopt(easy, CURLOPT_SHARE, t->jar->share) : CURLE_OK;
+    if (*rc == CURLE_OK)
+        *rc = configure(easy, t, req);
+    if (*rc == CURLE_OK)
         return t;
-    }
+    transfer_unshare(t, cfg);
+    t->easy = NULL;
     transfer_free(t);
     return NULL;
+}
+
+void transfer_unshare(struct transfer *t, const struct transfer_config *cfg)
+{
+    if (t->jar != cfg->jar)
+        curl_easy_setopt(t->easy, CURLOPT_SHARE, cfg->jar->share);
 }
 
 void transfer_finish(struct transfer *t, CURLcode result)
@@ -240,6 +274,7 @@ static void keep_or_free(struct buffer *b)
 void transfer_recycle(struct transfer *t)
 {
     header_list_release(t->req_headers);
+    jar_release(t->jar);
     keep_or_free(&t->body);
     keep_or_free(&t->headers);
     struct buffer body = t->body, headers = t->headers;
@@ -251,6 +286,7 @@ void transfer_recycle(struct transfer *t)
 void transfer_free(struct transfer *t)
 {
     header_list_release(t->req_headers);
+    jar_release(t->jar);
     free(t->body.data);
     free(t->headers.data);
     free(t);

@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 
 #include "headers.h"
+#include "jar.h"
 #include "request.h"
 
 /* Engine-wide settings every transfer applies. */
@@ -22,7 +23,7 @@ struct transfer_config {
     size_t max_body;
     size_t max_header;
     long connect_timeout_ms;
-    CURLSH *share;          /* cookies and DNS, shared by the engine's transfers */
+    struct jar *jar;        /* the engine's own cookie jar: every handle's share when idle */
     struct header_base base; /* Expect, User-Agent, Authorization: rendered once */
 };
 
@@ -39,12 +40,15 @@ struct transfer {
     int64_t id;
     CURL *easy;                     /* NULL once handed back to the engine */
     struct header_list *req_headers;
+    struct jar *jar;                /* holds a reference; the handle is on its share */
     struct buffer body;
     struct buffer headers;          /* "name\0value\0" pairs of the latest response */
     int header_count;               /* pairs in `headers` */
     size_t header_bytes;            /* everything received, across interim responses too */
     size_t max_body, max_header;
     enum transfer_abort aborted;
+    int set_cookies;                /* Set-Cookie headers received: the jar wants a look */
+    int socket_errno;               /* errno of the last socket() that failed, or 0 */
     CURLcode result;                /* the rest is read from the handle as it finishes */
     long status;
     long connects;
@@ -60,12 +64,17 @@ void transfer_clear_handle(CURL *easy);
 
 /* Makes a transfer for `easy` (set up by transfer_setup_handle, cleared by
  * transfer_clear_handle) and sets the request's options on it; it takes a reference to the
- * request's header list (cfg->base.plain when it has none). `reuse` is a transfer_recycle'd
+ * request's header list (cfg->base.plain when it has none) and to its jar (cfg->jar when it
+ * has none), attaching the handle to that jar's share. `reuse` is a transfer_recycle'd
  * one to fill instead of allocating (NULL: allocate). On failure returns NULL (reuse is freed
  * too), leaves `easy` for the caller and stores the reason in *rc. */
 struct transfer *transfer_new(CURL *easy, const struct request *req,
                               const struct transfer_config *cfg, struct transfer *reuse,
                               CURLcode *rc);
+
+/* Puts the transfer's handle (already out of the multi) back on the engine's own jar, so that
+ * no idle handle keeps another jar's share in use. */
+void transfer_unshare(struct transfer *t, const struct transfer_config *cfg);
 
 /* Readies a finished transfer (easy handle already taken back) for transfer_new's `reuse`:
  * drops its header list and any buffer grown large, keeps small buffers. Saves the three

@@ -3,9 +3,10 @@
  * with the input as the server's entire answer (then FIN), while engine_step drives curl over
  * epoll until the transfer ends. So curl's own parser feeds our header and body callbacks
  * exactly as in production: status lines, 1xx, chunked, Content-Length mismatches, early
- * EOF, limits. (The Lua result built from such a transfer is fuzz_response's.) Input: 1 flag
- * byte (method, max_body, max_header, start_now), then the raw response bytes. Built with
- * csrc/headers.c and csrc/transfer.c. */
+ * EOF, limits, Set-Cookie lines into a jar kept within its bounds. (The Lua result built from
+ * such a transfer is fuzz_response's.) Input: 1 flag byte (method, max_body, max_header,
+ * start_now, a jar bounded to 2 cookies), then the raw response bytes. Built with
+ * csrc/headers.c, transfer.c, jar.c and text.c. */
 #define _GNU_SOURCE /* accept4 */
 #include "common.h"
 
@@ -66,6 +67,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     e.cfg.max_body = body_limits[flags >> 2 & 3];
     e.cfg.max_header = header_limits[flags >> 4 & 3];
     e.cfg.connect_timeout_ms = 2000;
+    e.max_cookies = flags & 0x80 ? 2 : 200;
+    e.max_cookie_bytes = flags & 0x80 ? 120 : 64 * 1024;
     FUZZ_ASSERT(engine_init(&e) == NULL);
 
     struct request req = {
@@ -114,6 +117,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fprintf(stderr, "status %ld, result %d (%s), %zu body bytes\n", t->status,
                 (int)t->result, t->errbuf[0] ? t->errbuf : curl_easy_strerror(t->result),
                 t->body.len);
+
+    /* Whatever cookies the answer set, the jar holds no more than its bounds allow. */
+    FUZZ_ASSERT(engine_update_jar(&e, NULL) == CURLE_OK);
+    FUZZ_ASSERT(e.cfg.jar->count <= e.max_cookies && e.cfg.jar->bytes <= e.max_cookie_bytes);
 
     /* Reset first: whoever closes a finished TCP connection first keeps it in TIME_WAIT. */
     if (conn >= 0)

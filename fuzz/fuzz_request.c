@@ -4,7 +4,9 @@
  * hand the checked request to a real curl easy handle (nothing is sent). Whatever is
  * accepted must hold the promises of docs/internals.md: no CR, LF or NUL reaches a header
  * line, the URL is http(s) without spaces or controls, a GET has no body, the timeout is
- * finite and > 0. Built with csrc/headers.c, request_lua.c and transfer.c (scripts/fuzz.sh). */
+ * finite and > 0; built with an agent's credentials (eng:credentials), the list carries
+ * exactly their Authorization line unless the table names one. Built with csrc/headers.c,
+ * request_lua.c, transfer.c, jar.c and text.c (scripts/fuzz.sh). */
 #define FUZZ_WITH_LUA
 #include "common.h"
 
@@ -17,6 +19,7 @@
 static lua_State *L;
 static CURL *easy;
 static struct transfer_config cfg;
+static char *agent_auth;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -25,11 +28,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     L = fuzz_lua_state();
     curl_global_init(CURL_GLOBAL_DEFAULT);
     easy = curl_easy_init();
-    cfg.share = curl_share_init();
+    cfg.jar = jar_new(200, 64 * 1024);
     cfg.max_body = 1 << 20;
     cfg.max_header = 1 << 16;
     cfg.connect_timeout_ms = 1000;
-    if (easy == NULL || cfg.share == NULL ||
+    agent_auth = header_auth_line("agent2", "pw2");
+    if (easy == NULL || cfg.jar == NULL || agent_auth == NULL ||
         header_base_init(&cfg.base, "agent1", "password", "fuzz") != NULL)
         abort();
     return 0;
@@ -85,10 +89,26 @@ static int check(lua_State *L1)
     /* No prepared lists here (the input makes none): a table, or no headers at all. */
     FUZZ_ASSERT(req.headers == NULL);
     struct header_list *list = headers_idx != 0
-                                   ? header_list_build(fields.items, fields.count, &cfg.base)
+                                   ? header_list_build(fields.items, fields.count, &cfg.base, NULL)
                                    : NULL;
     check_accepted(&req, list != NULL ? list->list : cfg.base.plain->list);
     req.headers = list;
+
+    /* The same table with an agent's credentials: their line, once, unless overridden. */
+    struct header_list *agent = header_list_build(fields.items, fields.count, &cfg.base, agent_auth);
+    FUZZ_ASSERT(agent != NULL);
+    check_accepted(&req, agent->list);
+    int named = 0, auth_lines = 0, agent_lines = 0;
+    for (size_t i = 0; i < fields.count; i++)
+        named |= fields.items[i].name_len == 13 &&
+                 strncasecmp(fields.items[i].name, "Authorization", 13) == 0;
+    for (struct curl_slist *l = agent->list; l != NULL; l = l->next) {
+        auth_lines += strncasecmp(l->data, "Authorization", 13) == 0 &&
+                      (l->data[13] == ':' || l->data[13] == ';');
+        agent_lines += strcmp(l->data, agent_auth) == 0;
+    }
+    FUZZ_ASSERT(named ? agent_lines == 0 && auth_lines == 1 : agent_lines == 1 && auth_lines == 1);
+    header_list_release(agent);
 
     CURLcode rc = CURLE_OK;
     struct transfer *t = transfer_new(easy, &req, &cfg, NULL, &rc);

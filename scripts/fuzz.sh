@@ -29,11 +29,12 @@ harnesses=${*:-$all}
 # transfers and header lists know no Lua; only request checking and result tables do.
 sources() {
   case "$1" in
-    fuzz_headers)     echo "csrc/headers.c" ;;
-    fuzz_request)     echo "csrc/headers.c csrc/request_lua.c csrc/transfer.c" ;;
-    fuzz_response)    echo "csrc/headers.c csrc/json.c csrc/result_lua.c" ;;
+    fuzz_headers)     echo "csrc/headers.c csrc/jar.c" ;;
+    fuzz_request)     echo "csrc/headers.c csrc/jar.c csrc/request_lua.c csrc/text.c csrc/transfer.c" ;;
+    fuzz_response)    echo "csrc/headers.c csrc/jar.c csrc/json.c csrc/result_lua.c csrc/text.c" ;;
     fuzz_json)        echo csrc/*.c ;;
-    fuzz_engine)      echo "csrc/headers.c csrc/transfer.c" ;;
+    fuzz_engine)      echo "csrc/headers.c csrc/jar.c csrc/text.c csrc/transfer.c" ;;
+    fuzz_text)        echo "" ;; # includes csrc/text.c itself
     fuzz_sim_request) echo "sim/http_request.c sim/http_log.c" ;;
     fuzz_sim_bayeux)  echo "sim/bayeux.c sim/bayeux_clients.c sim/faults.c sim/badanswer.c sim/http_reply.c sim/http_session.c" ;;
     fuzz_sim_store)   echo sim/store*.c ;;
@@ -43,7 +44,7 @@ sources() {
 packages() {
   case "$1" in
     fuzz_sim_*)                echo "libmicrohttpd jansson" ;;
-    fuzz_engine|fuzz_headers)  echo "libcurl" ;;
+    fuzz_engine|fuzz_headers|fuzz_text) echo "libcurl" ;; # fuzz_text: none, but pkg-config wants one
     *)                         echo "lua5.4 libcurl" ;;
   esac
 }

@@ -42,11 +42,11 @@ local SIM_LAYERS_ENFORCED = true
 local CSRC_LAYERS = {
   { "module entry",    "core" },
   { "Lua face",        "engine_lua" },
-  { "Lua helpers",     "request_lua", "result_lua", "json" },
+  { "Lua helpers",     "request_lua", "result_lua", "json", "jar_lua", "auth_lua" },
   { "engine",          "engine" },
   { "transfer",        "transfer" },
-  { "plain data",      "request", "headers" },
-  { "clock",           "clock" },
+  { "plain data",      "request", "headers", "jar" },
+  { "clock, text",     "clock", "text" },
 }
 
 --- lua/gws: API -> client -> model / bayeux -> transport -> support -> gws.core.
