@@ -31,7 +31,7 @@ export LUA_PATH  := ./lua/?.lua;./lua/?/init.lua;./spec/?.lua;;
 export LUA_CPATH := ./$(BUILD)/?.so;;
 export GWS_SIM   := ./$(BUILD)/gws-sim
 
-.PHONY: all deps test demo lint clean bench check fuzz structure install dist luarocks-build luarocks-install
+.PHONY: all deps test demo lint clean bench check fuzz structure install dist luarocks-build luarocks-install embed
 
 all: $(BUILD)/gws/core.so $(BUILD)/gws-sim
 
@@ -61,8 +61,19 @@ $(BUILD)/sim/ui_assets.o: $(wildcard sim/ui/*)
 $(BUILD)/gws-sim: $(SIM_OBJ)
 	$(CC) $(SAN) -pthread -o $@ $^ $(shell pkg-config --libs libmicrohttpd jansson) $(LDFLAGS)
 
+# The C host of examples/embed (docs/embedding.md): Lua 5.4 embedded through the shared
+# liblua5.4; spec/e2e/embed_spec.lua builds it with `make BUILD=… embed` and runs a
+# conversation through it.
+EMBED_HOST := $(BUILD)/examples/embed/host
+embed: all $(EMBED_HOST)
+
+$(EMBED_HOST): examples/embed/host.c | $(DEPS)
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 $(OPT) $(SAN) -Wall -Wextra $(WERROR) $(shell pkg-config --cflags lua5.4) \
+	  $< -o $@ $(shell pkg-config --libs lua5.4) -lm $(LDFLAGS)
+
 # Every spec under busted on Lua 5.4; the last line is "N passed, M failed".
-test: all
+test: all embed
 	busted --lua=$(LUA) --cpath="./$(BUILD)/?.so" spec
 
 # The accept story, then an echo bot chatting with a scripted customer.

@@ -77,7 +77,7 @@ local function new(handler)
 end
 
 --- Lets the peer accept, read and answer whatever is waiting, without blocking.
-function Peer:turn()
+function Peer.turn()
   uv.run("nowait")
 end
 
