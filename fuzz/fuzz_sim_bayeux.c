@@ -5,8 +5,9 @@
  *   selector % 8 == 1   a store publication {"channel","data"} (bayeux_store_publish)
  *   selector % 8 == 2   the clock jumps past the idle expiry, then as 3..7
  *   otherwise           POST /api/v2/notifications by user agent<selector/8 % 3 + 1>
- * The clock, the client ids and the waits are replaced by deterministic stand-ins (below),
- * so a held /meta/connect never sleeps and ids are "000…001", "000…002", … per input.
+ * The clock, the client ids and the holds are replaced by deterministic stand-ins (below),
+ * so a held /meta/connect is parked and then resumed at once, as if its wait ran out (or its
+ * client hung up, flag 0x40), and ids are "000…001", "000…002", … per input.
  * Built with sim/bayeux.c bayeux_clients.c faults.c badanswer.c http_reply.c http_session.c. */
 #include "common.h"
 
@@ -15,11 +16,12 @@
 #include "../sim/bayeux.h"
 #include "../sim/bayeux_clients.h"
 #include "../sim/faults.h"
+#include "../sim/hold.h"
 #include "../sim/http_request.h"
 #include "../sim/http_session.h"
 #include "../sim/sim.h"
 
-/* --- stand-ins for sim/sim.c and request_peer_closed ------------------------------------ */
+/* --- stand-ins for sim/sim.c, sim/hold.c and request_peer_closed ------------------------- */
 static int64_t fake_now;
 static unsigned long long next_id;
 static int peer_closed;
@@ -52,6 +54,32 @@ bool request_peer_closed(const struct request *rq)
 {
     (void)rq;
     return peer_closed;
+}
+
+static struct hold *parked; /* the one request a single-threaded harness can have parked */
+
+bool hold_park(struct sim *sim, struct hold *h, struct MHD_Connection *conn, int64_t deadline)
+{
+    (void)sim;
+    (void)conn;
+    (void)deadline;
+    FUZZ_ASSERT(!h->parked && parked == NULL);
+    h->parked = true;
+    h->peer_gone = false;
+    parked = h;
+    return true;
+}
+
+void hold_release(struct sim *sim, struct hold *h)
+{
+    (void)sim;
+    if (!h || !h->parked)
+        return;
+    h->parked = false;
+    if (h->owner)
+        *h->owner = NULL;
+    h->owner = NULL;
+    parked = NULL;
 }
 
 /* --------------------------------------------------------------------------------------- */
@@ -111,7 +139,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             rq.user = (char *)users[sel / 8 % 3];
             struct reply out;
             reply_init(&out);
-            bayeux_handle(&rq, body, &out);
+            struct hold hold;
+            memset(&hold, 0, sizeof hold);
+            struct bayeux_call *call = NULL;
+            enum bayeux_result res = bayeux_handle(&rq, &hold, body, &out, &call);
+            /* Each parked connect "waits out" its timeout (or its client leaves) at once. */
+            while (res == BAYEUX_HELD) {
+                FUZZ_ASSERT(call != NULL && hold.parked);
+                hold.peer_gone = peer_closed;
+                hold_release(&sim, &hold);
+                res = bayeux_resume(&call, &out);
+            }
+            FUZZ_ASSERT(call == NULL && !hold.parked);
             FUZZ_ASSERT(out.status != 0 || out.failed);
             if (out.status == 200) {
                 FUZZ_ASSERT(json_is_array(out.json));

@@ -24,6 +24,7 @@ local SIM_LAYERS = {
   { "bayeux protocol", "bayeux" },
   { "protocol state",  "bayeux_clients", "http_session", "http_log" },
   { "faults",          "faults", "badanswer" },
+  { "held requests",   "hold" },
   { "simulator",       "sim" },
   { "domain API",      "store_ctl", "store_me", "store_ops", "store_read", "store_persist",
                        "store_ui", "store_*" },

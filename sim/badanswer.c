@@ -1,5 +1,6 @@
 /* Hostile answers: malformed, truncated, huge, trickled or broken replies. */
 #include "badanswer.h"
+#include "hold.h"
 #include "sim.h"
 
 #include <stdlib.h>
@@ -55,6 +56,9 @@ bool bad_mode_fits_path(enum bad_mode mode, const char *path)
 /* State of a streamed body; freed by MHD through stream_free. */
 struct stream {
     struct sim *sim;
+    struct MHD_Connection *conn;
+    struct hold hold;           /* trickle: parked between two bytes */
+    int64_t next_at;            /* trickle: when the next byte is due (monotonic ms) */
     char *data;
     size_t len;
 };
@@ -89,25 +93,31 @@ static ssize_t reset_reader(void *cls, uint64_t pos, char *buf, size_t max)
     return (ssize_t)n;
 }
 
-/* One byte per second. The wait is on the shared condvar so that shutdown cuts it short. */
+/*
+ * One byte per second. Between two bytes the connection is parked (hold.h), so a trickled
+ * answer pins no worker thread; MHD calls again when it is resumed.
+ */
 static ssize_t trickle_reader(void *cls, uint64_t pos, char *buf, size_t max)
 {
     struct stream *st = cls;
     struct sim *sim = st->sim;
     if (pos >= st->len || max == 0)
         return MHD_CONTENT_READER_END_OF_STREAM;
-    if (pos > 0) {
-        pthread_mutex_lock(&sim->lock);
-        int64_t deadline = sim_now_ms() + TRICKLE_INTERVAL_MS;
-        while (!sim->shutting_down && sim_now_ms() < deadline)
-            sim_wait_until(sim, deadline);
-        bool stop = sim->shutting_down;
-        pthread_mutex_unlock(&sim->lock);
-        if (stop)
-            return MHD_CONTENT_READER_END_WITH_ERROR;
+    pthread_mutex_lock(&sim->lock);
+    int64_t now = sim_now_ms();
+    ssize_t ret = 1;
+    if (sim->shutting_down) {
+        ret = MHD_CONTENT_READER_END_WITH_ERROR;
+    } else if (pos > 0 && now < st->next_at) {
+        st->hold = (struct hold){ .watch_peer = true };
+        ret = hold_park(sim, &st->hold, st->conn, st->next_at) ? 0
+                                                              : MHD_CONTENT_READER_END_WITH_ERROR;
+    } else {
+        st->next_at = now + TRICKLE_INTERVAL_MS;
+        buf[0] = st->data[pos];
     }
-    buf[0] = st->data[pos];
-    return 1;
+    pthread_mutex_unlock(&sim->lock);
+    return ret;
 }
 
 /* 50 MiB of valid JSON made up on the fly: {"statusCode":0,"padding":"xxxx…"} */
@@ -137,6 +147,7 @@ static enum MHD_Result queue_stream(struct sim *sim, struct MHD_Connection *conn
     if (!st)
         return MHD_NO;
     st->sim = sim;
+    st->conn = conn;
     st->data = r->body;
     st->len = r->len;
     r->body = NULL;

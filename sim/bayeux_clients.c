@@ -45,9 +45,10 @@ void bayeux_free(struct bayeux *b)
 
 size_t bayeux_forget_all(struct sim *sim)
 {
-    size_t n = free_all(sim->bayeux);
-    sim_wake_all(sim);      /* held connects find their client gone and answer 402 */
-    return n;
+    /* Parked connects find their client gone when they resume, and answer 402. */
+    for (struct client *c = sim->bayeux->clients; c; c = c->next)
+        hold_release(sim, c->held);
+    return free_all(sim->bayeux);
 }
 
 struct client *bayeux_find_client(struct bayeux *b, const char *id, const char *user)
@@ -60,9 +61,10 @@ struct client *bayeux_find_client(struct bayeux *b, const char *id, const char *
     return NULL;
 }
 
-void bayeux_remove_client(struct bayeux *b, struct client *dead)
+void bayeux_remove_client(struct sim *sim, struct client *dead)
 {
-    for (struct client **pp = &b->clients; *pp; pp = &(*pp)->next)
+    hold_release(sim, dead->held);
+    for (struct client **pp = &sim->bayeux->clients; *pp; pp = &(*pp)->next)
         if (*pp == dead) {
             *pp = dead->next;
             client_free(dead);
@@ -149,9 +151,10 @@ void bayeux_deliver(struct sim *sim, const char *user, const char *channel, json
         json_t *msg = json_pack("{s:s,s:O,s:s}", "channel", channel, "data", data, "id", id);
         if (!msg || json_array_append_new(c->queue, msg) != 0)
             continue;           /* out of memory: this copy is lost, like a network loss */
+        /* Its parked connect answers now; events queued before it resumes go along too. */
+        hold_release(sim, c->held);
     }
     json_decref(data);
-    sim_wake_all(sim);
 }
 
 void bayeux_store_publish(void *ud, const char *user, const char *channel, json_t *data)
@@ -227,4 +230,4 @@ void bayeux_take_events(struct client *c, long max_batch, json_t *replies)
     }
 }
 
-/* Holds the connect (the lock is released while waiting) until there is a reason to answer. */
+

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "hold.h"
 #include "sim.h"
 
 #define CLIENT_ID_LEN 32
@@ -27,6 +28,7 @@ struct client {
     int64_t last_seen;          /* monotonic ms of the last handshake or connect */
     unsigned long connect_gen;  /* bumped by every connect, so an older held one can tell */
     int waiting;                /* connects currently held; such a client never expires */
+    struct hold *held;          /* the parked connect that events release, or NULL */
 };
 
 struct bayeux {
@@ -41,10 +43,11 @@ void bayeux_free(struct bayeux *b);
 struct client *bayeux_add_client(struct sim *sim, const char *user);
 /* The client with this id bound to this user, or NULL (another user's id is unknown too). */
 struct client *bayeux_find_client(struct bayeux *b, const char *id, const char *user);
-void bayeux_remove_client(struct bayeux *b, struct client *dead);
+/* Forgets a client; its parked connect, if any, is released (and answers 402). */
+void bayeux_remove_client(struct sim *sim, struct client *dead);
 /* Forgets the clients idle for too long (never one with a held connect). */
 void bayeux_sweep_idle(struct bayeux *b);
-/* Forgets every client and wakes their polls (they answer 402). Returns how many. */
+/* Forgets every client and releases their polls (they answer 402). Returns how many. */
 size_t bayeux_forget_all(struct sim *sim);
 
 /*
@@ -63,7 +66,8 @@ void bayeux_take_events(struct client *c, long max_batch, json_t *replies);
 
 /*
  * Queues {"channel","data","id"} for every client of `user` subscribed to `channel` (unless
- * the discard_events fault takes it) and wakes the long polls. Takes the reference to data.
+ * the discard_events fault takes it) and releases their parked long polls. Takes the
+ * reference to data.
  */
 void bayeux_deliver(struct sim *sim, const char *user, const char *channel, json_t *data);
 

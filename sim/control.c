@@ -3,6 +3,7 @@
 #include "control.h"
 #include "bayeux_clients.h"
 #include "faults.h"
+#include "hold.h"
 #include "http_log.h"
 #include "http_session.h"
 #include "sim.h"
@@ -166,6 +167,28 @@ static void health(struct request *rq, const struct path_segments *p, struct rep
     reply_json(out, 200, json_pack("{s:b}", "ok", 1));
 }
 
+/*
+ * GET /sim/stats: what the simulator holds right now (open connections, parked requests such
+ * as long polls, Bayeux clients) and its limits, so a load test can tell when every poll it
+ * opened is held.
+ */
+static void stats(struct request *rq, const struct path_segments *p, struct reply *out)
+{
+    (void)p;
+    struct sim *sim = rq->sim;
+    pthread_mutex_lock(&sim->lock);
+    size_t clients = 0;
+    for (const struct client *c = sim->bayeux->clients; c; c = c->next)
+        clients++;
+    reply_json(out, 200, json_pack("{s:I,s:I,s:I,s:I,s:I}",
+        "connections", (json_int_t)atomic_load(&sim->connections),
+        "held_requests", (json_int_t)hold_count(sim),
+        "bayeux_clients", (json_int_t)clients,
+        "max_connections", (json_int_t)sim->cfg->max_connections,
+        "threads", (json_int_t)sim->cfg->threads));
+    pthread_mutex_unlock(&sim->lock);
+}
+
 static void create_session(struct request *rq, const struct path_segments *p,
                            struct reply *out)
 {
@@ -208,6 +231,7 @@ static const struct ctl_route {
     void (*handle)(struct request *rq, const struct path_segments *p, struct reply *out);
 } routes[] = {
     { "GET", "/sim/health", health },
+    { "GET", "/sim/stats", stats },
     { "POST", "/sim/sessions", create_session },
     { "GET", "/sim/sessions/*", get_session },
     { "POST", "/sim/sessions/*/messages", customer_message },

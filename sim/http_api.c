@@ -151,11 +151,18 @@ static void post_op(struct request *rq, const char *channel, const char *id,
     json_decref(body);
 }
 
-static void notifications(struct request *rq, struct reply *out)
+/* Where a request's answer stands after routing, and what a held one needs to carry on. */
+struct route_state {
+    struct hold *hold;
+    struct bayeux_call **call;
+    bool held;
+};
+
+static void notifications(struct request *rq, struct route_state *rs, struct reply *out)
 {
     json_t *body = object_body(rq, out, true);
     if (body) {
-        bayeux_handle(rq, body, out);
+        rs->held = bayeux_handle(rq, rs->hold, body, out, rs->call) == BAYEUX_HELD;
         json_decref(body);
     }
 }
@@ -184,7 +191,7 @@ static void get_route(struct request *rq, const struct path_segments *p, struct 
 }
 
 static void route(struct request *rq, const struct path_segments *p, struct session_info *si,
-                  struct reply *out)
+                  struct route_state *rs, struct reply *out)
 {
     bool get = strcmp(rq->method, "GET") == 0, post = strcmp(rq->method, "POST") == 0;
     bool me = path_is(p, 2, "me");
@@ -199,7 +206,7 @@ static void route(struct request *rq, const struct path_segments *p, struct sess
     }
     if (p->n == 3 && !me) {
         if (post)
-            notifications(rq, out);
+            notifications(rq, rs, out);
         else
             reply_gws_error(out, 405, 3, "Method not allowed");
     } else if (get && !(channels && p->n == 5)) {
@@ -213,38 +220,49 @@ static void route(struct request *rq, const struct path_segments *p, struct sess
     }
 }
 
-void api_handle(struct request *rq, struct reply *out)
+/* The cookie and CSRF headers of the caller's HTTP session. */
+static void session_headers(struct request *rq, const struct session_info *si,
+                            struct reply *out)
 {
     struct sim *sim = rq->sim;
+    if (si->dropped)
+        return;
+    if (si->created) {
+        char cookie[SESSION_ID_LEN + 64];
+        snprintf(cookie, sizeof cookie, "JSESSIONID=%s; Path=/; HttpOnly", si->id);
+        reply_header(out, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+    }
+    if (sim->cfg->csrf && strcmp(rq->method, "GET") == 0) {
+        reply_header(out, "X-CSRF-HEADER", "X-CSRF-TOKEN");
+        reply_header(out, "X-CSRF-TOKEN", si->csrf);
+    }
+}
+
+bool api_handle(struct request *rq, struct hold *hold, struct reply *out,
+                struct bayeux_call **call)
+{
     if (!rq->user) {
         reply_gws_error(out, 401, 20, "Not authenticated");
         reply_header(out, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Basic realm=\"GWS\"");
-        return;
+        return false;
     }
     struct session_info si = { .created = false };
     if (!check_session(rq, &si, out))
-        return;
+        return false;
     struct path_segments p;
     if (path_split(&p, rq->path) != 0) {
         out->failed = true;
-        return;
+        return false;
     }
+    struct route_state rs = { .hold = hold, .call = call, .held = false };
     if (rq->too_large)
         reply_gws_error(out, 413, 10, "Request body too large");
     else if (p.n < 0)
         reply_gws_error(out, 404, 6, "Resource not found");
     else
-        route(rq, &p, &si, out);
+        route(rq, &p, &si, &rs, out);
     path_free(&p);
-    if (si.dropped)
-        return;
-    if (si.created) {
-        char cookie[SESSION_ID_LEN + 64];
-        snprintf(cookie, sizeof cookie, "JSESSIONID=%s; Path=/; HttpOnly", si.id);
-        reply_header(out, MHD_HTTP_HEADER_SET_COOKIE, cookie);
-    }
-    if (sim->cfg->csrf && strcmp(rq->method, "GET") == 0) {
-        reply_header(out, "X-CSRF-HEADER", "X-CSRF-TOKEN");
-        reply_header(out, "X-CSRF-TOKEN", si.csrf);
-    }
+    /* A held answer keeps what it has so far in `out`: the headers go with it. */
+    session_headers(rq, &si, out);
+    return rs.held;
 }

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -81,14 +82,18 @@ static int wait_for_stop_signal(void)
 }
 
 static const char usage_text[] =
-    "usage: gws-sim --port N [--host 127.0.0.1] [--user NAME:PASSWORD]... [--no-csrf]\n"
-    "               [--poll-timeout MS] [--max-batch N] [--state FILE]\n"
-    "               [--tls-cert FILE --tls-key FILE] [--quiet] [--verbose]\n";
+    "usage: gws-sim --port N [--host 127.0.0.1] [--user NAME:PASSWORD]... [--agents N]\n"
+    "               [--no-csrf] [--poll-timeout MS] [--max-batch N] [--state FILE]\n"
+    "               [--tls-cert FILE --tls-key FILE] [--max-connections N] [--threads N]\n"
+    "               [--quiet] [--verbose]\n";
+
+#define MAX_AGENTS 100000
 
 struct options {
     struct sim_config cfg;
     const char **users;         /* "NAME:PASSWORD" strings from argv */
     int nusers;
+    long agents;                /* --agents N: agent1..agentN; -1 = not given */
 };
 
 static int usage_error(const char *fmt, const char *a, const char *b)
@@ -143,7 +148,8 @@ static int parse_args(int argc, char **argv, struct options *o)
         if (!strcmp(flag, "--quiet")) { o->cfg.quiet = true; continue; }
         if (!strcmp(flag, "--verbose")) { o->cfg.verbose = true; continue; }
         static const char *const with_value[] = { "--port", "--host", "--user",
-            "--poll-timeout", "--max-batch", "--state", "--tls-cert", "--tls-key", NULL };
+            "--poll-timeout", "--max-batch", "--state", "--tls-cert", "--tls-key", "--agents",
+            "--max-connections", "--threads", NULL };
         int known = 0;
         for (int k = 0; with_value[k]; k++)
             known |= !strcmp(flag, with_value[k]);
@@ -165,6 +171,17 @@ static int parse_args(int argc, char **argv, struct options *o)
             if (parse_number(flag, v, 1, 1000000, &n) != 0)
                 return -1;
             o->cfg.max_batch = n;
+        } else if (!strcmp(flag, "--agents")) {
+            if (parse_number(flag, v, 0, MAX_AGENTS, &o->agents) != 0)
+                return -1;
+        } else if (!strcmp(flag, "--max-connections")) {
+            if (parse_number(flag, v, 16, 1000000, &n) != 0)
+                return -1;
+            o->cfg.max_connections = n;
+        } else if (!strcmp(flag, "--threads")) {
+            if (parse_number(flag, v, 1, 256, &n) != 0)
+                return -1;
+            o->cfg.threads = n;
         } else if (!strcmp(flag, "--user")) {
             if (check_user(o, v) != 0)
                 return -1;
@@ -268,21 +285,59 @@ static int sim_init(struct sim *sim, const struct sim_config *cfg)
     return sim->bayeux && sim->sessions && sim->log && sim->faults ? 0 : -1;
 }
 
+/*
+ * The users: agent1..agentN (password "password") for --agents N, else agent1..agent3
+ * unless --user names some; --user adds its own to those of --agents.
+ */
 static int add_users(struct sim *sim, const struct options *o)
 {
-    static const char *const defaults[] = { "agent1:password", "agent2:password",
-                                            "agent3:password" };
-    int n = o->nusers ? o->nusers : 3;
-    for (int i = 0; i < n; i++) {
-        const char *spec = o->nusers ? o->users[i] : defaults[i];
+    long agents = o->agents >= 0 ? o->agents : o->nusers ? 0 : 3;
+    for (long i = 1; i <= agents; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "agent%ld", i);
+        if (store_add_user(sim->store, name, "password") != 0)
+            return -1;
+    }
+    for (int i = 0; i < o->nusers; i++) {
+        const char *spec = o->users[i];
         const char *colon = strchr(spec, ':');
         char *name = strndup(spec, (size_t)(colon - spec));
         int rc = name ? store_add_user(sim->store, name, colon + 1) : -1;
+        if (rc != 0)
+            fprintf(stderr, "gws-sim: --user %s: %s\n", name ? name : "?",
+                    name && store_has_user(sim->store, name) ? "already an agent of --agents"
+                                                             : "cannot add");
         free(name);
         if (rc != 0)
             return -1;
     }
     return 0;
+}
+
+/*
+ * Each connection is a file descriptor: raise the soft open-file limit as far as the
+ * connection limit needs (the hard limit permitting), or lower the connection limit to what
+ * the descriptors allow, and say so.
+ */
+static void fit_connection_limit(struct sim_config *cfg)
+{
+    const long spare = 64;     /* listening socket, epoll and ITC fds, state file, stdio */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return;
+    rlim_t want = (rlim_t)(cfg->max_connections + spare);
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+        long fit = (long)rl.rlim_cur - spare;
+        fprintf(stderr, "gws-sim: the open-file limit (%ld, ulimit -n) allows %ld connections, "
+                "not --max-connections %ld: raise the hard limit to hold more\n",
+                (long)rl.rlim_cur, fit, cfg->max_connections);
+        cfg->max_connections = fit > 16 ? fit : 16;
+    }
 }
 
 /* Everything between parsing and the signal: 0 when the simulator ran and stopped cleanly. */
@@ -325,8 +380,9 @@ int main(int argc, char **argv)
     const char *users[argc > 0 ? argc : 1];
     struct options o = {
         .cfg = { .host = "127.0.0.1", .csrf = true, .poll_timeout_ms = 20000,
-                 .max_batch = 1000 },
+                 .max_batch = 1000, .max_connections = 4096, .threads = 4 },
         .users = users,
+        .agents = -1,
     };
     int rc = parse_args(argc, argv, &o);
     if (rc != 0) {
@@ -334,6 +390,7 @@ int main(int argc, char **argv)
             fputs(usage_text, stdout);
         return rc > 0 ? 0 : EXIT_USAGE;
     }
+    fit_connection_limit(&o.cfg);
     if (setup_signals() != 0) {
         perror("gws-sim: signals");
         return 1;

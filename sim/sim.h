@@ -6,14 +6,16 @@
  * mutable globals; main.c builds and tears it down.
  *
  * Locking: `lock` guards everything reachable from the struct except the immutable config.
- * A function that takes the lock releases it before it returns. Waits (long polls, delays,
- * stalls, trickled bodies) happen only in sim_wait_until(), i.e. in pthread_cond_timedwait
- * on `cond`, which releases the lock while asleep.
+ * A function that takes the lock releases it before it returns. No request waits in a
+ * thread: long polls, delays, stalls and trickled bodies are parked off the event loop
+ * (hold.h), and the one thread that resumes them waits only in sim_wait_until(), i.e. in
+ * pthread_cond_timedwait on `cond`, which releases the lock while asleep.
  */
 #ifndef GWS_SIM_SIM_H
 #define GWS_SIM_SIM_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,6 +26,7 @@ struct bayeux;
 struct http_sessions;
 struct reqlog;
 struct faults;
+struct hold;
 
 /* Command-line configuration; read-only once the daemon runs. */
 struct sim_config {
@@ -37,6 +40,8 @@ struct sim_config {
     const char *tls_key;
     bool quiet;
     bool verbose;              /* --verbose: the traffic log on stderr (traffic.h) */
+    long max_connections;      /* --max-connections: refused (and logged) beyond this */
+    long threads;              /* --threads: MHD's worker pool */
 };
 
 struct sim {
@@ -53,6 +58,15 @@ struct sim {
     int port;                   /* the port actually bound */
     char *tls_cert_pem;         /* kept alive while the daemon runs */
     char *tls_key_pem;
+    /* Held requests (hold.h): the parked list and the thread that resumes them. */
+    struct hold *held;
+    size_t nheld;
+    int64_t hold_wake_at;       /* when the hold thread wakes next (monotonic ms) */
+    bool hold_stop;
+    bool hold_running;
+    pthread_t hold_thread;
+    atomic_long connections;    /* open HTTP connections */
+    atomic_bool limit_logged;   /* the connection limit was reported and not left since */
 };
 
 /* Monotonic clock in milliseconds. */
@@ -64,7 +78,10 @@ int64_t sim_now_ms(void);
  */
 void sim_wait_until(struct sim *sim, int64_t deadline_ms);
 
-/* Wakes every waiter (call with the lock held). */
+/*
+ * Wakes the hold thread (call with the lock held): something a parked request's `ready`
+ * test reads has changed (a fault), or a deadline earlier than its own was parked.
+ */
 void sim_wake_all(struct sim *sim);
 
 /* Fills `out` with 2*nbytes lowercase hex characters from the kernel's CSPRNG plus a NUL. */

@@ -1,0 +1,113 @@
+-- gws-sim under many agents (issue 13): --agents N, a thousand concurrent long polls held
+-- without a thread each, and a connection limit that says when it is reached. The load runs
+-- in a child process (spec/support/sim_scale_load.lua) whose shell raises the open-file limit
+-- first: a thousand polls need more descriptors than the common default of 1024, and a Lua
+-- process cannot raise its own limit.
+local helper = require "helper"
+local core = require "gws.core"
+local cjson = require "cjson"
+
+local AGENTS = 1000
+local PER_ENGINE = 25       -- several long polls (transfers, so connections) per engine
+local NEED_FDS = AGENTS + 400
+
+local function shell_quote(s)
+  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+
+-- Runs the load against `sim`; returns the child's report (a table) and its open-file limit.
+local function run_load(sim)
+  local cmd = ("ulimit -n 4096 2>/dev/null || ulimit -n \"$(ulimit -Hn)\"; echo \"nofile $(ulimit -n)\"; " ..
+    "LUA_PATH=%s LUA_CPATH=%s exec lua5.4 spec/support/sim_scale_load.lua %s %d %d %d 2>&1")
+    :format(shell_quote(package.path), shell_quote(package.cpath), shell_quote(sim.url), AGENTS,
+      PER_ENGINE, sim.pid)
+  local pipe = assert(io.popen("sh -c " .. shell_quote(cmd)))
+  local out = pipe:read("a")
+  pipe:close()
+  local nofile = out:match("^nofile (%S+)")
+  local line = out:match("\n({.*})%s*$")
+  assert(line, "the load process failed:\n" .. out)
+  return cjson.decode(line), nofile
+end
+
+describe("gws-sim at scale", function()
+  local sim
+  after_each(function()
+    if sim then sim:stop() end
+    sim = nil
+  end)
+
+  it("--agents N creates agent1..agentN with the password 'password'", function()
+    sim = helper.start_sim { flags = { "--agents", "5" } }
+    local function me(user, password)
+      local eng = core.new { username = user, password = password }
+      local id = eng:submit({ method = "GET", url = sim.url .. "/api/v2/me", timeout = 5 }, true)
+      local r
+      repeat
+        for _, x in ipairs(eng:step(5)) do if x.id == id then r = x end end
+      until r
+      eng:close()
+      return r.status
+    end
+    assert.equals(200, me("agent1", "password"))
+    assert.equals(200, me("agent5", "password"))
+    assert.equals(401, me("agent6", "password"))
+    assert.equals(401, me("agent5", "wrong"))
+  end)
+
+  it("holds a thousand long polls at once, without a thread each, and answers every one", function()
+    sim = helper.start_sim { flags = { "--agents", tostring(AGENTS), "--no-csrf",
+      "--poll-timeout", "25000", "--quiet" } }
+    local t0 = core.now()
+    local report, nofile = run_load(sim)
+    local elapsed = core.now() - t0
+    local errors = table.concat(report.errors, "\n")
+    if tonumber(nofile) and tonumber(nofile) < NEED_FDS then
+      error(("the open-file hard limit (%s) is below the %d this test needs; raise it " ..
+        "(ulimit -Hn)"):format(nofile, NEED_FDS))
+    end
+    assert.equals(AGENTS, report.handshakes, errors)
+    assert.equals(AGENTS, report.subscribes, errors)
+    -- Every poll parked at once, none answered before its event.
+    assert.equals(AGENTS, report.held, errors)
+    assert.equals(0, report.answered_early, errors)
+    assert.is_true(report.connections >= AGENTS)
+    -- MHD's worker pool, the hold thread and main: a handful, not one per connection.
+    assert.is_true(report.sim_threads < 16, "gws-sim ran " .. tostring(report.sim_threads) .. " threads")
+    assert.equals(AGENTS, report.with_event, errors)
+    assert.is_true(elapsed < 20, ("took %.1f s"):format(elapsed))
+  end)
+
+  it("refuses connections beyond --max-connections and says so once on stderr", function()
+    sim = helper.start_sim { flags = { "--max-connections", "20", "--no-csrf", "--poll-timeout", "1000" } }
+    local eng = core.new { username = "agent1", password = "password" }
+    local function post(body)
+      return eng:submit { method = "POST", url = sim.url .. "/api/v2/notifications", timeout = 8,
+        headers = { ["Content-Type"] = "application/json" }, body = cjson.encode(body) }
+    end
+    local function wait(id)
+      while true do
+        for _, r in ipairs(eng:step(5)) do if r.id == id then return r end end
+      end
+    end
+    local hs = wait(post { channel = "/meta/handshake", version = "1.0",
+      supportedConnectionTypes = { "long-polling" } })
+    local client_id = hs.json[1].clientId
+    -- 30 connects at once: 30 connections, of which the limit lets 20 in (one of them may
+    -- still be the handshake's, kept alive).
+    local ids = {}
+    for i = 1, 30 do ids[i] = post { channel = "/meta/connect", clientId = client_id } end
+    local refused, answered, deadline = 0, 0, core.now() + 8
+    while refused + answered < #ids and core.now() < deadline do
+      for _, r in ipairs(eng:step(0.1)) do
+        if r.err then refused = refused + 1 else answered = answered + 1 end
+      end
+    end
+    eng:close()
+    assert.is_true(refused >= 9 and answered <= 21, ("refused %d, answered %d"):format(refused, answered))
+    local log = sim:stderr()
+    local _, lines = log:gsub("connection limit reached", "")
+    assert.equals(1, lines, log)
+    assert.matches("%-%-max%-connections 20", log)
+  end)
+end)
