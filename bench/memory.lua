@@ -11,7 +11,13 @@
 --       a client without Bayeux: 1000 send_message calls, RSS; N more, RSS again
 --   lua5.4 bench/memory.lua sessions BASE_URL USER PASSWORD COUNT
 --       a client whose agent has COUNT sessions: connect() adopts them all on the first
---       handshake (list, then each transcript); RSS once every one is in the model
+--       handshake (list, then each transcript); RSS and Lua heap once every one is in the
+--       model. Then, for what a tracked message costs against what it is (bench/run.lua
+--       divides the heap above an idle client's by the messages): the transcripts of the
+--       first SAMPLE sessions read again as the server sends them (GET .../messages on a
+--       transport of its own), `json` the compact JSON bytes per message (cjson.encode of
+--       each message object), `decoded` the Lua heap per message of those decoded tables
+--       alone (kept, after a full collection), i.e. the floor for any model holding them
 -- Prints one JSON line; sizes in KiB.
 -- Not common.rss_kib: loading common loads cjson, and "bare" must measure lua5.4 alone.
 local function rss_kib()
@@ -80,8 +86,37 @@ elseif mode == "sessions" then
     messages = messages + #s.messages
   end
   assert(sessions == count, ("adopted %d sessions, not %d"):format(sessions, count))
-  common.emit { rss = (rss_kib()), heap = collectgarbage("count"), sessions = sessions,
-                messages = messages, seconds = common.wall() - c0 }
+  local seconds = common.wall() - c0
+  local rss = rss_kib()
+  local heap = collectgarbage("count")
+
+  local cjson = require "cjson"
+  local transport = require "gws.transport"
+  local SAMPLE = 100
+  local t = transport.new { username = user, password = password }
+  local bodies = {}
+  for i, s in ipairs(client:sessions()) do
+    if i > SAMPLE then break end
+    local r = t:request { method = "GET", url = url .. "/api/v2/me/smssessions/" .. s.id .. "/messages",
+      timeout = 30 }
+    assert(r.status == 200, "GET messages: " .. tostring(r.status))
+    bodies[#bodies + 1] = r.body
+  end
+  t:close()
+  rss_kib() -- a full collection: only the bodies are new
+  local h0 = collectgarbage("count")
+  local kept, sampled, json_bytes = {}, 0, 0
+  for i, body in ipairs(bodies) do
+    kept[i] = cjson.decode(body).messages
+    sampled = sampled + #kept[i]
+  end
+  rss_kib()
+  local decoded = (collectgarbage("count") - h0) * 1024 / sampled
+  for _, list in ipairs(kept) do
+    for _, m in ipairs(list) do json_bytes = json_bytes + #cjson.encode(m) end
+  end
+  common.emit { rss = rss, heap = heap, sessions = sessions, messages = messages, seconds = seconds,
+                sample = sampled, json = json_bytes / sampled, decoded = decoded }
 else
   error("usage: memory.lua bare | idle URL USER PASSWORD | growth ... | sessions ...")
 end

@@ -20,7 +20,8 @@ want=""
 for set in ${*:-build}; do
   case "$set" in
     build) want="$want $build" ;;
-    bench) want="$want $build $bench" ;;
+    # B4's peer is the official CometD client: the interop set's Node and npm packages.
+    bench) want="$want $build $bench $interop"; npm_dir="spec/cometd" ;;
     check) want="$want $build $check" ;;
     browser) want="$want $build $browser" ;;
     interop) want="$want $build $interop"; npm_dir="spec/cometd" ;;
