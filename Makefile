@@ -93,7 +93,7 @@ $(BUILD)/bench/%: bench/%.c $(wildcard bench/*.h) | deps
 bench: all
 	@scripts/deps.sh bench
 	@$(MAKE) --no-print-directory $(BENCH_BIN)
-	$(LUA) bench/run.lua
+	BENCH_BIN_DIR=$(BUILD)/bench/ $(LUA) bench/run.lua
 
 # Hardening (issue 5): sanitizer build + whole suite, valgrind soak, fuzz smoke run; and the
 # customer console in headless chromium (issue 16).
