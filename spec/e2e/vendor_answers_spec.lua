@@ -185,6 +185,47 @@ describe("the vendor's answers, served verbatim over HTTP", function()
       assert.is_true(ok, "the session differs from the vendor's at " .. tostring(where))
     end)
 
+    local function assert_one_session(list, err)
+      assert.is_nil(err)
+      assert.equals(1, #list)
+      local ok, where = vendor.same(vendor.load("Resources/1-response.json"), list[1])
+      assert.is_true(ok, "the session differs from the vendor's at " .. tostring(where))
+    end
+
+    it("{\"statusCode\":0,\"smsSessions\":[SESSION]} (camelCase, as the IM sibling)", function()
+      list_answer('{"statusCode":0,"smsSessions":[' .. session .. ']}')
+      assert_one_session(client:list_sessions())
+    end)
+
+    it("the bare SESSION object the vendor's Resources page prints", function()
+      list_answer(session)
+      assert_one_session(client:list_sessions())
+    end)
+
+    it("a bare array of SESSION", function()
+      list_answer('[' .. session .. ']')
+      assert_one_session(client:list_sessions())
+    end)
+
+    it("any single array-valued key", function()
+      list_answer('{"statusCode":0,"sessions":[' .. session .. ']}')
+      assert_one_session(client:list_sessions())
+    end)
+
+    it("an answer it cannot read as a list is an error, never \"no sessions\"", function()
+      list_answer(vendor.text("InterpretingaResponse/1-response.json"))
+      local list, err = client:list_sessions()
+      assert.is_nil(list)
+      assert.equals("decode", err.kind)
+    end)
+
+    it("two array-valued keys: which one is the list would be a guess, so it is an error", function()
+      list_answer('{"statusCode":0,"sessions":[' .. session .. '],"others":[' .. session .. ']}')
+      local list, err = client:list_sessions()
+      assert.is_nil(list)
+      assert.equals("decode", err.kind)
+    end)
+
     it("an empty list is an empty list", function()
       list_answer('{"statusCode":0,"smssessions":[]}')
       local list, err = client:list_sessions()
@@ -202,6 +243,34 @@ describe("the vendor's answers, served verbatim over HTTP", function()
     assert.is_true(ok, "messages differ from the vendor's at " .. tostring(where))
     assert.equals("External", msgs[2].from.type)
     assert.equals("integer", math.type(msgs[1].timestampSeconds))
+  end)
+
+  it("a server with CSRF protection off costs one GET /me, not one per operation", function()
+      server:answer {
+        answers.json("GET", "/api/v2/me", vendor.text("InterpretingaResponse/2-response.json")),
+        answers.json("POST", SESSION_PATH, vendor.text("SendMessage/2-response.json")),
+      }
+      for i = 1, 10 do assert(client:send_message(ID, "message " .. i)) end
+      local gets = 0
+      for _, r in ipairs(server:requests()) do
+        if r.method == "GET" and r.path == "/api/v2/me" then gets = gets + 1 end
+      end
+      assert.equals(1, gets)
+    end)
+
+  it("CSRF off, then a 403 asking for a token: the token is fetched then, and the write retried", function()
+    server:answer {
+      answers.json("GET", "/api/v2/me", vendor.text("InterpretingaResponse/2-response.json"), { times = 1 }),
+      answers.renewed_me(), answers.csrf_refusal(SESSION_PATH),
+      answers.json("POST", SESSION_PATH, vendor.text("SendMessage/2-response.json")),
+    }
+    assert(client:send_message(ID, "one")) -- no token: refused once, refreshed, retried
+    assert(client:send_message(ID, "two"))
+    local sent = server:posts(SESSION_PATH)
+    assert.equals(3, #sent)
+    assert.is_nil(sent[1].headers["x-csrf-token"])
+    assert.equals("second-token", sent[2].headers["x-csrf-token"])
+    assert.equals("second-token", sent[3].headers["x-csrf-token"])
   end)
 
   it("a 403 \"Missing or invalid Csrf token\" refreshes cookie and token once and retries once", function()

@@ -35,6 +35,21 @@ describe("gws.sms.model", function()
     return out
   end
 
+  it("resync: a session list the client cannot read ends nothing (resync_failed instead)", function()
+    local resync = require "gws.sms.resync"
+    local errors = require "gws.errors"
+    model:dispatch(status("S1", "Chatting", { "SendMessage" }))
+    rec = {}
+    local failed
+    em:on("resync_failed", function(info) failed = info end)
+    function http.list_sessions() return nil, errors.new("decode", "no session list in the answer") end
+    resync.run(model, http, false)
+    em:dispatch()
+    assert.same({}, names())
+    assert.is_false(model.sessions.S1.ended)
+    assert.equals("decode", failed.error.kind)
+  end)
+
   it("takes notifications in, in order, and applies them at dispatch: model first, then callbacks",
     function()
     assert.is_true(model:intake(status("S1", "Invited", { "Accept" })))

@@ -32,6 +32,7 @@ function M.new(opts)
     header_sets = {},    -- prepared header lists of the current token, by kind of call
     urls = args.cache(256), -- API path -> full URL
     refreshing = false,
+    csrf_off = false,    -- the server answered GET /me without a token: it has no CSRF protection
     user = nil,          -- what GET /me said about us
   }, Http)
 end
@@ -76,6 +77,7 @@ function Http:_take_csrf(headers)
   if value == self.csrf_value and name == self.csrf_header then return end
   if name and value and name:match("^[%w%-_]+$") then
     self.csrf_header, self.csrf_value = name, value
+    self.csrf_off = false
   end
 end
 
@@ -106,6 +108,14 @@ function Http:refresh_csrf(timeout, forget, sent_gen)
   local res, err = self:call("GET", "/me", nil, timeout)
   self.refreshing = false
   if forget then self.csrf_gen = self.csrf_gen + 1 end
+  -- CSRF protection is a server setting: an answer without the headers means it is off, and
+  -- writes go without a token (no GET /me before each) until a 403 asks for one again.
+  if res and not self.csrf_value then
+    if not self.csrf_off and self.log then
+      self.log("info", "the server sent no CSRF token: writes go without one")
+    end
+    self.csrf_off = true
+  end
   if res and type(res.user) == "table" then self.user = res.user end
   return res, err
 end
@@ -164,11 +174,13 @@ function Http:interpret(r, method, path)
     { http_status = r.status })
 end
 
---- One REST call: the decoded answer of a success (statusCode 0), or nil and an error.
-function Http:call(method, path, body, timeout, retried)
+--- One REST exchange: the transport's result table (any HTTP status), or nil and an error when
+-- no answer came. Brings the CSRF token before a write (unless the server showed it has no
+-- CSRF protection) and, on a CSRF refusal, renews the HTTP session once and retries once.
+function Http:exchange(method, path, body, timeout, retried)
   timeout = timeout or self.timeout
   local modifying = method ~= "GET"
-  if modifying and self.csrf and not self.csrf_value then
+  if modifying and self.csrf and not self.csrf_value and not self.csrf_off then
     local _, err = self:refresh_csrf(timeout, false)
     if err then return nil, err end
   end
@@ -187,17 +199,25 @@ function Http:call(method, path, body, timeout, retried)
   end
   if log then log("debug", "<- %s %s: HTTP %d", method, path, r.status) end
   local j = r.json
-  -- The usual answer, decided here; anything else is interpret's to explain.
-  if r.status == 200 and type(j) == "table" and j.statusCode == 0 and transport.is_json(r) then
-    return j
-  end
   local csrf_refused = r.status == 403 and not (type(j) == "table" and j.statusCode)
   if csrf_refused and modifying and self.csrf and not retried then
     -- The token or the HTTP session is gone. Refresh both once (unless another request just
     -- did) and retry once.
     local _, err = self:refresh_csrf(timeout, true, gen)
     if err then return nil, err end
-    return self:call(method, path, body, timeout, true)
+    return self:exchange(method, path, body, timeout, true)
+  end
+  return r
+end
+
+--- One REST call: the decoded answer of a success (statusCode 0), or nil and an error.
+function Http:call(method, path, body, timeout)
+  local r, err = self:exchange(method, path, body, timeout)
+  if not r then return nil, err end
+  local j = r.json
+  -- The usual answer, decided here; anything else is interpret's to explain.
+  if r.status == 200 and type(j) == "table" and j.statusCode == 0 and transport.is_json(r) then
+    return j
   end
   return self:interpret(r, method, path)
 end
@@ -206,10 +226,58 @@ end
 -- The reads the model and resync need (their public forms, with argument checks, are the
 -- client's)
 
+-- The session list's wrapper is undocumented (spec §3, vendor/INDEX.md §2.9): the vendor's page
+-- prints one bare SESSION, the API's general rule is {"statusCode":0,"<resource>":[…]}, the IM
+-- sibling writes camelCase. Read, in this order: `smssessions`, `smsSessions`, the one key
+-- holding an array of objects, a bare array, a bare SESSION (an object with a string id and
+-- no statusCode). Anything else is nil: never "no sessions", which would end every session.
+
+local function objects(v)
+  if type(v) ~= "table" then return false end
+  local n = #v
+  for k, x in pairs(v) do
+    if math.type(k) ~= "integer" or k < 1 or k > n or type(x) ~= "table" then return false end
+  end
+  return true
+end
+
+local WRAPPER_KEYS = { "smssessions", "smsSessions" }
+
+local function session_list(j, body)
+  if body:match("^%s*%[") then return objects(j) and j or nil end
+  local code = j.statusCode
+  if code == nil and type(j.id) == "string" then return { j } end
+  if code ~= nil and code ~= 0 and code ~= "0" then return nil end -- interpret explains it
+  for _, k in ipairs(WRAPPER_KEYS) do
+    if objects(j[k]) then return j[k] end
+  end
+  local found
+  for k, v in pairs(j) do
+    if k ~= "statusCode" and type(v) == "table" and objects(v) then
+      if found then return nil end -- two candidates: which one is the list is a guess
+      found = v
+    end
+  end
+  return found
+end
+
+--- The sessions the server holds (an array of SESSION), or nil and an error: a "decode" error
+-- when the answer is not a session list in any shape we know.
 function Http:list_sessions(timeout)
-  local res, err = self:call("GET", "/me/smssessions?fields=*", nil, timeout)
+  local path = "/me/smssessions?fields=*"
+  local r, err = self:exchange("GET", path, nil, timeout)
+  if not r then return nil, err end
+  local j = r.json
+  if r.status == 200 and type(j) == "table" and transport.is_json(r) then
+    local list = session_list(j, r.body or "")
+    if list then return list end
+  end
+  local res
+  res, err = self:interpret(r, "GET", path)
   if not res then return nil, err end
-  return res.smssessions or {}
+  return nil, errors.new("decode", ("GET %s: the answer holds no session list in a shape known"
+    .. " (smssessions, smsSessions, one array key, an array, a SESSION): %s"):format(path,
+    snippet(r.body)), { http_status = r.status })
 end
 
 function Http:messages(id, start_index, count, timeout)
