@@ -238,6 +238,14 @@ describe("the vendor's notifications, delivered by gws-sim over Bayeux", functio
     assert.equals(1, s.user_data["PegAGChat distribution for processing"])
   end)
 
+  it("wait_reference: a reused referenceId (Accept's 17, then Leave's 17) never returns the stale one", function()
+    local accept = deliver("Accept/3-notification.json")
+    local leave = deliver("Leave/3-notification.json")
+    assert.equals(accept.referenceId, leave.referenceId)
+    local got = client:wait_reference(17, 0.3)
+    assert.are_not.equal(accept, got)
+  end)
+
   describe("capabilities (INDEX.md §2.1): the list as the vendor sends it", function()
     it("can() answers from the latest list", function()
       deliver("Accept/3-notification.json")

@@ -103,11 +103,28 @@ describe("gws.sms.model", function()
     assert.is_true(model.sessions.S2.ended)
   end)
 
-  it("remembers the first notification per referenceId", function()
-    local a = { notificationType = "StatusChange", referenceId = 7 }
-    model:dispatch(a)
-    model:dispatch { notificationType = "StatusChange", referenceId = 7 }
-    assert.equals(a, model:reference(7))
+  it("references: a reused number finds only what came after the operation, on its session", function()
+    local function note(id, ref) return { notificationType = "StatusChange", referenceId = ref,
+      smssession = { id = id, state = "Chatting" } } end
+    local stale = note("S1", 7)
+    model:dispatch(stale)
+    assert.equals(stale, model:reference(7)) -- no scope: the first one
+    -- An operation on S1 answered referenceId 7: only what arrives after it counts.
+    http.call = function() return { statusCode = 0, referenceId = 7 } end
+    assert.truthy(model:post("S1", { operationName = "Invite" }))
+    local after, sid = model:reference_scope(7)
+    assert.equals("S1", sid)
+    assert.is_nil(model:reference(7, after, sid))
+    model:dispatch(note("S2", 7)) -- another session's 7
+    assert.is_nil(model:reference(7, after, sid))
+    local error_note = { notificationType = "Error", errorMessage = "Request failed", referenceId = 7 }
+    model:dispatch(error_note) -- an Error names no session: it matches
+    assert.equals(error_note, model:reference(7, after, sid))
+    -- A number no operation returned: from now on only.
+    local now = model:reference_scope(8)
+    model:dispatch(note("S3", 8))
+    assert.equals("S3", model:reference(8, now).smssession.id)
+    assert.is_nil(model:reference(8, model:reference_scope(8)))
   end)
 
   it("perform: remembers what we acted on, refuses what capabilities forbid, else POSTs", function()

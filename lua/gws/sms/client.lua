@@ -279,13 +279,17 @@ function Client:operation(id, op, params, opts)
   end
   local ok, payload_err = pcall(http_mod.json.encode, body)
   if not ok then fail("params", "cannot be sent as JSON: " .. tostring(payload_err), 2) end
-  return self.http:call("POST", "/me/smssessions/" .. id, body, timeout)
+  return self.model:post(id, body, timeout)
 end
 
 ---------------------------------------------------------------------------------------------
 -- Waiting and driving
 
---- Waits for the notification that carries `ref` (a referenceId from an operation's answer).
+--- Waits for the notification that carries `ref` (a referenceId from an operation's answer):
+-- the first one about that operation's session received after the operation was sent (an
+-- Error names no session and matches too). The vendor reuses numbers, so an older
+-- notification with the same number never answers. For a number no operation of this client
+-- returned, only notifications received from now on count.
 function Client:wait_reference(ref, timeout)
   check_client(self, "wait_reference")
   if type(ref) ~= "number" or not math.tointeger(ref) then
@@ -293,10 +297,14 @@ function Client:wait_reference(ref, timeout)
   end
   seconds(timeout, "timeout", 2)
   local model = self.model
-  local ok, err = model:wait(function() return model:reference(ref) ~= nil end, timeout,
-    function() return ("no notification carried referenceId %d"):format(ref) end, true)
+  local after, sid = model:reference_scope(ref)
+  local found
+  local ok, err = model:wait(function()
+    found = model:reference(ref, after, sid)
+    return found ~= nil
+  end, timeout, function() return ("no notification carried referenceId %d"):format(ref) end, true)
   if not ok then return nil, err end
-  return model:reference(ref)
+  return found
 end
 
 --- Waits up to `timeout` seconds (default 0) for notifications, runs their callbacks, and

@@ -18,6 +18,8 @@ local M = {}
 local Model = {}
 Model.__index = Model
 
+local REFS_PER_ID = 8 -- notifications kept per referenceId (numbers are reused)
+
 
 --- opts: http (gws.sms.http), emitter, transport, check_capabilities, max_string, timeout
 -- (the default for waits), log(level, fmt, ...) or nil.
@@ -32,7 +34,10 @@ function M.new(opts)
     log = opts.log,
     sessions = {},          -- id -> Session
     order = {},             -- Sessions in the order first heard of
-    refs = args.cache(1000), -- referenceId -> the first notification that carried it
+    -- referenceId -> the latest few notifications that carried it ({ seq, sid, data }): the
+    -- vendor reuses small numbers (17 for Accept's StatusChange and again for Leave's).
+    refs = args.cache(1000),
+    issued = args.cache(1000), -- referenceId -> { after, sid } of the operation that returned it
     intake_last = {},       -- session id -> highest message index queued for dispatch
     acted_on = args.cache(1024), -- sessions operated on before the first resync
     resynced = false,       -- the first resync is done
@@ -152,8 +157,11 @@ function Model:_apply(data, seq, snapshot)
       end
     end
   end
-  if data.referenceId ~= nil and self.refs:get(data.referenceId) == nil then
-    self.refs:put(data.referenceId, data)
+  local ref = data.referenceId
+  if ref ~= nil then
+    local list = self.refs:get(ref) or self.refs:put(ref, {})
+    if #list >= REFS_PER_ID then table.remove(list, 1) end
+    list[#list + 1] = { seq = seq, sid = id, data = data }
   end
   local em = self.emitter
   local kind = data.notificationType
@@ -212,7 +220,18 @@ function Model:perform(id, entry, body, timeout)
       entry.op, id, tostring(sess.state), table.concat(sess.capabilities, ", ")),
       { operation = entry.op, state = sess.state })
   end
-  return self.http:call("POST", "/me/smssessions/" .. id, body, timeout)
+  return self:post(id, body, timeout)
+end
+
+--- POSTs an operation body on session `id`. An answer's referenceId is remembered with the
+-- session and the receipt number before sending, so wait_reference looks at what came after
+-- this call only (a reused number never finds an older notification).
+function Model:post(id, body, timeout)
+  local after = self.received
+  local res, err = self.http:call("POST", "/me/smssessions/" .. id, body, timeout)
+  local ref = res and res.referenceId
+  if ref ~= nil then self.issued:put(ref, { after = after, sid = id }) end
+  return res, err
 end
 
 --- Waits (dispatching, or yielding in a task) until pred() is true: returns `result`, or nil
@@ -223,9 +242,23 @@ function Model:wait(pred, timeout, desc, result)
   return nil, errors.new("timeout", ("%s within %g s"):format(desc(), timeout))
 end
 
---- The notification that carried referenceId `ref`, once one did.
-function Model:reference(ref)
-  return self.refs:get(ref)
+--- The first notification carrying referenceId `ref` received after receipt number `after`
+-- and, with `sid`, about that session (or about none: an Error names no session), or nil.
+function Model:reference(ref, after, sid)
+  local list = self.refs:get(ref)
+  if not list then return nil end
+  after = after or 0
+  for _, e in ipairs(list) do
+    if e.seq > after and (sid == nil or e.sid == nil or e.sid == sid) then return e.data end
+  end
+end
+
+--- Where a wait for `ref` looks: after the operation that returned it and on its session;
+-- for a number no operation of ours returned, from now on.
+function Model:reference_scope(ref)
+  local issued = self.issued:get(ref)
+  if issued then return issued.after, issued.sid end
+  return self.received, nil
 end
 
 return M
