@@ -346,6 +346,9 @@ function Transport:pollfd() return self.eng:pollfd() end
 function Transport:events() return self.eng:events() end
 function Transport:pending() return self.eng:pending() end
 function Transport:clear_cookies() return self.eng:clear_cookies() end
+--- Forgets only the named cookies of the engine's jar (an HTTP session ends; a load
+-- balancer's stickiness cookie stays).
+function Transport:drop_cookies(names) return self.eng:cookies():clear(names) end
 
 function Transport:close()
   if self.closed then return end

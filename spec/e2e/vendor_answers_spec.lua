@@ -273,6 +273,15 @@ describe("the vendor's answers, served verbatim over HTTP", function()
     assert.equals("second-token", sent[3].headers["x-csrf-token"])
   end)
 
+  it("keeps the load balancer's AWSELB cookie when the HTTP session is refreshed", function()
+    server:answer { answers.vendor_me { times = 1 }, answers.renewed_me(), answers.csrf_refusal(SESSION_PATH),
+      answers.json("POST", SESSION_PATH, vendor.text("SendMessage/2-response.json")) }
+    assert(client:send_message(ID, "hi"))
+    local sent = server:posts(SESSION_PATH)
+    assert.equals(2, #sent)
+    assert.equals(answers.vendor_csrf().awselb, sent[2].cookies.AWSELB)
+  end)
+
   it("a 403 \"Missing or invalid Csrf token\" refreshes cookie and token once and retries once", function()
     server:answer { answers.vendor_me { times = 1 }, answers.renewed_me(), answers.csrf_refusal(SESSION_PATH),
       answers.json("POST", SESSION_PATH, vendor.text("SendMessage/2-response.json")) }

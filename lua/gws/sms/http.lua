@@ -32,6 +32,7 @@ function M.new(opts)
     header_sets = {},    -- prepared header lists of the current token, by kind of call
     urls = args.cache(256), -- API path -> full URL
     refreshing = false,
+    session_cookie = "JSESSIONID", -- the HTTP session's cookie (the vendor's CSRF page names it)
     csrf_off = false,    -- the server answered GET /me without a token: it has no CSRF protection
     user = nil,          -- what GET /me said about us
   }, Http)
@@ -101,7 +102,9 @@ function Http:refresh_csrf(timeout, forget, sent_gen)
   if forget then
     if sent_gen and sent_gen ~= self.csrf_gen then return true end
     if self.log then self.log("info", "refreshing the HTTP session (cookie and CSRF token)") end
-    self.transport:clear_cookies()
+    -- Only the session cookie: a load balancer's stickiness cookie (AWSELB in the vendor's
+    -- sample) keeps us on the node that holds our Bayeux client.
+    self.transport:drop_cookies { self.session_cookie }
     self.csrf_value = nil
   end
   self.refreshing = true
@@ -131,6 +134,11 @@ function Http:interpret(r, method, path)
   if r.status == 401 then
     return nil, errors.new("http", ("authentication failed for user %q: check the username and password")
       :format(self.username), { http_status = 401, code = 20 })
+  end
+  if r.status == 407 then
+    return nil, errors.new("http", ("%s %s: the proxy wants credentials it was not given (HTTP 407):"
+      .. " put them in the proxy option, \"http://user:password@host:port\""):format(method, path),
+      { http_status = 407 })
   end
   local j = r.json
   local labelled = j == nil or transport.is_json(r)
