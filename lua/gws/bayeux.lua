@@ -144,9 +144,12 @@ function Bayeux:_handshake()
   end
   self.client_id = hs.clientId
   protocol.take_advice(self.advice, hs.advice)
+  -- A CometD server may put event messages on any reply, this one and the subscribe's too.
+  self:_queue_events(replies)
   if #self.subs > 0 then
     replies, err = self:_send(protocol.subscribe_batch(self.subs))
     if not replies then return nil, err end
+    self:_queue_events(replies)
     local m = protocol.failed_subscription(replies)
     if m then return nil, meta_error(m, "subscribe to " .. tostring(m.subscription)) end
   end
@@ -359,6 +362,7 @@ function Bayeux:subscribe(channel, fn, opts)
   if not fresh then return true end
   local replies, err = self:_send({ { channel = "/meta/subscribe", subscription = channel } })
   if not replies then return nil, err end
+  self:_queue_events(replies)
   local m = find_reply(replies, "/meta/subscribe")
   if not m or m.successful ~= true then return nil, meta_error(m, "subscribe to " .. channel) end
   return true
@@ -379,6 +383,7 @@ function Bayeux:unsubscribe(channel, fn)
       if self.state == "connected" then
         local replies, err = self:_send({ { channel = "/meta/unsubscribe", subscription = channel } })
         if not replies then return nil, err end
+        self:_queue_events(replies)
       end
       return true
     end
