@@ -129,6 +129,15 @@ for _, u in ipairs(USERS) do
   sim_flags[#sim_flags + 1] = u .. ":" .. PASSWORD
 end
 local sim = helper.start_sim { flags = sim_flags }
+-- A benchmark that fails raises an error out of this chunk: the simulator stops all the same.
+local sim_stopped = false
+local function stop_sim()
+  if not sim_stopped then
+    sim_stopped = true
+    sim:stop()
+  end
+end
+local _ <close> = setmetatable({}, { __close = stop_sim })
 local URL = sim.url
 log("gws-sim at %s", URL)
 
@@ -339,7 +348,7 @@ end
 
 for _, c in pairs(setup_clients) do c:close() end
 ctl:close()
-sim:stop()
+stop_sim()
 
 ---------------------------------------------------------------------------------------------
 -- Figures
