@@ -427,4 +427,9 @@ void engine_close(struct engine *e)
     header_base_free(&e->cfg.base);
     wipe_credentials(&e->cfg); /* already done by engine_init, unless it never ran */
     free_string(&e->cfg.ca_file);
+    /* The proxy URL may carry the proxy's user and password (curl keeps its own copies). */
+    if (e->cfg.proxy != NULL)
+        explicit_bzero(e->cfg.proxy, strlen(e->cfg.proxy));
+    free_string(&e->cfg.proxy);
+    free_string(&e->cfg.noproxy);
 }

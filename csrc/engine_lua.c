@@ -29,7 +29,7 @@
 #define COOKIES_UV 2
 
 struct options {
-    const char *username, *password, *ca_file, *user_agent;
+    const char *username, *password, *ca_file, *user_agent, *proxy, *noproxy;
     int insecure;
     lua_Integer max_body, max_header, max_cookies, max_cookie_bytes;
     double connect_timeout;
@@ -86,6 +86,8 @@ static void read_options(lua_State *L, struct options *o)
     o->username = opt_string(L, "username", NULL);
     o->password = opt_string(L, "password", NULL);
     o->ca_file = opt_string(L, "ca_file", NULL);
+    o->proxy = opt_string(L, "proxy", NULL);
+    o->noproxy = opt_string(L, "noproxy", NULL);
     o->user_agent = opt_string(L, "user_agent", "gws-sms/" GWS_VERSION);
     /* Sent as a header line of its own: a CR or LF would start another header. */
     if (strpbrk(o->user_agent, "\r\n") != NULL)
@@ -139,6 +141,8 @@ int engine_lua_new(lua_State *L)
     e->cfg.username = copy_string(o.username, &failed);
     e->cfg.password = copy_string(o.password, &failed);
     e->cfg.ca_file = copy_string(o.ca_file, &failed);
+    e->cfg.proxy = copy_string(o.proxy, &failed);
+    e->cfg.noproxy = copy_string(o.noproxy, &failed);
     e->cfg.user_agent = copy_string(o.user_agent, &failed);
     e->cfg.insecure = o.insecure;
     e->cfg.max_body = (size_t)o.max_body;

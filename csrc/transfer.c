@@ -169,6 +169,12 @@ CURLcode transfer_setup_handle(CURL *e, const struct transfer_config *cfg)
         SET(CURLOPT_SSL_VERIFYPEER, 0L);
         SET(CURLOPT_SSL_VERIFYHOST, 0L);
     }
+    /* Unset, libcurl reads http_proxy, https_proxy, all_proxy and no_proxy itself; set, these
+     * win over the environment ("" for proxy: no proxy at all). */
+    if (cfg->proxy != NULL)
+        SET(CURLOPT_PROXY, cfg->proxy);
+    if (cfg->noproxy != NULL)
+        SET(CURLOPT_NOPROXY, cfg->noproxy);
     /* The share holds the engine's cookie jar (a request may name another one for itself);
      * "" switches the cookie engine on without reading any file. Set once per handle: each
      * setting appends to a list curl keeps. */

@@ -18,6 +18,9 @@ struct transfer_config {
     char *username;         /* NULL: no HTTP auth */
     char *password;
     char *ca_file;
+    char *proxy;            /* CURLOPT_PROXY (NULL: libcurl's environment variables); it may
+                             * hold the proxy's credentials, so it is wiped by engine_close */
+    char *noproxy;          /* CURLOPT_NOPROXY (NULL: no_proxy from the environment) */
     char *user_agent;
     int insecure;
     size_t max_body;

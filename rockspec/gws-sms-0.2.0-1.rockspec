@@ -68,6 +68,7 @@ build = {
       ["gws.transport"] = "lua/gws/transport.lua",
       ["gws.version"] = "lua/gws/version.lua",
       ["gws.lua_version"] = "lua/gws/lua_version.lua",
+      ["gws.names"] = "lua/gws/names.lua",
     },
     bin = {
       ["gws-sms"] = "bin/gws-sms",

@@ -58,7 +58,8 @@ local LUA_LAYERS = {
                        "gws.bayeux" },
   { "transport",       "gws.transport" },
   { "support",         "gws.emitter", "gws.errors", "gws.args", "gws.sms.operations",
-                       "gws.version", "gws.bayeux.protocol", "gws.lua_version" },
+                       "gws.version", "gws.bayeux.protocol", "gws.lua_version",
+                       "gws.names" },
   { "core",            "gws.core" },
 }
 local LUA_LAYERS_ENFORCED = true

@@ -4,6 +4,8 @@
 -- at `level` (as error() counts it, from the function that calls fail: 1 = that function,
 -- 2 = its caller). Checks that can be reached from several depths return a problem instead
 -- (`nil, name, msg`), and their caller raises at its own level.
+local names = require "gws.names"
+
 local M = {}
 
 --- The longest wait or timeout any call accepts, in seconds (one day).
@@ -60,6 +62,8 @@ function M.opt_table(v, name, level)
   return v
 end
 
+local CALL_OPTS = { timeout = true }
+
 --- {timeout = s} or nil: the options table every single request takes.
 function M.call_opts(opts, level)
   if opts == nil then return nil end
@@ -67,7 +71,7 @@ function M.call_opts(opts, level)
     fail("opts", "expected a table like {timeout = 5}, got " .. type(opts), (level or 1) + 1)
   end
   for k in pairs(opts) do
-    if k ~= "timeout" then fail("opts", "unknown option " .. short(k), (level or 1) + 1) end
+    if k ~= "timeout" then fail("opts", names.unknown_message("option", k, CALL_OPTS), (level or 1) + 1) end
   end
   return M.seconds(opts.timeout, "timeout", (level or 1) + 1)
 end

@@ -23,6 +23,7 @@ local cjson = require "cjson.safe"
 local args = require "gws.args"
 local errors = require "gws.errors"
 local emitter = require "gws.emitter"
+local names = require "gws.names"
 local protocol = require "gws.bayeux.protocol"
 local transport = require "gws.transport"
 
@@ -44,6 +45,18 @@ local DEFAULTS = {
 M.backoff_delay, M.channel_matches = protocol.backoff_delay, protocol.channel_matches
 local find_reply, meta_error = protocol.find_reply, protocol.meta_error
 
+--- Every option bayeux.new takes; any other key raises naming the closest.
+M.OPTIONS = {}
+for _, k in ipairs { "url", "headers", "transport", "emitter", "username", "password", "ca_file",
+    "insecure", "proxy", "noproxy", "timeout", "poll_margin", "backoff_base", "backoff_cap",
+    "give_up_after", "max_attempts", "max_pending", "on_error", "log", "intake" } do
+  M.OPTIONS[k] = true
+end
+
+--- The connection events (on/off); an owner may add its own names before calling on.
+M.EVENTS = { connected = true, disconnected = true, reconnecting = true, gave_up = true,
+  handshake = true, forbidden = true, backpressure = true }
+
 --- Creates a client. opts: url (required), headers (table or function returning one),
 -- transport and emitter (share the owner's: the transport's queue must be that emitter),
 -- username/password/ca_file/insecure (for a transport of its own), timeout, poll_margin,
@@ -51,6 +64,7 @@ local find_reply, meta_error = protocol.find_reply, protocol.meta_error
 -- and intake(msg) (see above).
 function M.new(opts)
   if type(opts) ~= "table" then args.fail("opts", "expected a table", 2) end
+  names.check_keys(opts, M.OPTIONS, 2, "bayeux.new")
   if type(opts.url) ~= "string" or not opts.url:match("^https?://") then
     args.fail("url", "must be an http:// or https:// URL string", 2)
   end
@@ -89,7 +103,8 @@ function M.new(opts)
   self.give_up_after = opts.give_up_after
   self.transport = opts.transport or transport.new {
     username = opts.username, password = opts.password, ca_file = opts.ca_file,
-    insecure = opts.insecure, on_error = function(e, info) em.on_error(e, info) end, queue = em,
+    insecure = opts.insecure, proxy = opts.proxy, noproxy = opts.noproxy,
+    on_error = function(e, info) em.on_error(e, info) end, queue = em,
   }
   return self
 end
@@ -105,6 +120,7 @@ function Bayeux:emit(name, info)
 end
 
 function Bayeux:on(name, fn)
+  if not M.EVENTS[name] then args.fail("event", names.unknown_message("event", name, M.EVENTS), 2) end
   args.func(fn, "fn", 2)
   return self.emitter:on(name, fn)
 end
@@ -206,6 +222,8 @@ end
 function Bayeux:_lost(err, reconnecting)
   local was = self.state
   if was == "connected" then
+    -- Once per loss (not per failed attempt: those say "retrying"), for the default stderr log.
+    self:_log("warn", "bayeux: connection lost: %s%s", tostring(err), reconnecting and "; reconnecting" or "")
     self:emit("disconnected", { reconnecting = reconnecting, error = err })
   end
   if self.state ~= "gave_up" then self.state = "unconnected" end
@@ -237,6 +255,7 @@ function Bayeux:_run()
         if c then protocol.take_advice(self.advice, c.advice) end
         if c and c.successful == true then
           if self.attempt > 0 then
+            self:_log("warn", "bayeux: reconnected after %d failed attempt(s)", self.attempt)
             self.attempt, self.first_failure = 0, nil
             self.state = "connected"
             self:emit("connected", { rehandshake = false })
@@ -283,6 +302,9 @@ end
 -- return), the events are queued in order with the messages.
 function Bayeux:_connected()
   local first = self.handshakes == 1
+  if self.attempt > 0 then
+    self:_log("warn", "bayeux: reconnected (new handshake) after %d failed attempt(s)", self.attempt)
+  end
   self.attempt, self.first_failure = 0, nil
   self.state = "connected"
   if self.intake then

@@ -14,6 +14,7 @@
 require "gws.lua_version" -- first: a clear error under any Lua but 5.4
 local client = require "gws.sms.client"
 local errors = require "gws.errors"
+local names = require "gws.names"
 local operations = require "gws.sms.operations"
 
 local sms = {
@@ -63,5 +64,8 @@ function sms.close()
   if default then default:close() end
   default = nil
 end
+
+-- sms.send_mesage(…) raises naming sms.send_message, not "attempt to call a nil value".
+names.strict(sms, "gws.sms", {}, "function")
 
 return sms

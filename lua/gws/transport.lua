@@ -55,10 +55,39 @@ function M.failure(r)
     return "too_large", "the answer could not be read: a header line over libcurl's 100 KiB limit, or"
       .. " out of memory (" .. e.message .. ")"
   end
-  if e.curl_code == 60 or e.curl_code == 58 or e.curl_code == 35 or e.curl_code == 51 then
-    return "transport", e.message .. " (TLS: pass ca_file = <CA bundle> to trust this server)"
-  end
+  local hint = M.tls_hint(e.curl_code, e.message)
+  if hint then return "transport", e.message .. " (" .. hint .. ")" end
   return e.kind, e.message
+end
+
+-- OpenSSL's words when what answered a TLS hello is not TLS (a plain-http server on that port).
+local NOT_TLS = { "wrong version number", "packet length too long", "unknown protocol",
+  "record layer failure", "http request" }
+
+--- What a TLS failure means and what to do about it, or nil for any other failure. A server
+-- that does not speak TLS is not a certificate problem: ca_file would not help there.
+function M.tls_hint(curl_code, message)
+  local lower = tostring(message):lower()
+  if curl_code == 35 then
+    for _, words in ipairs(NOT_TLS) do
+      if lower:find(words, 1, true) then
+        return "TLS: this server does not speak TLS on that port; for a plain-http server use an"
+          .. " http:// url"
+      end
+    end
+    return "TLS: the handshake failed; check that the url's host and port serve https"
+  end
+  if curl_code == 60 then
+    return "TLS: the server's certificate is not trusted; pass ca_file = <PEM of the CA that"
+      .. " signed it> (insecure = true only for a test server)"
+  end
+  if curl_code == 51 then
+    return "TLS: the certificate does not name this host; use the host name it was issued for"
+  end
+  if curl_code == 77 then return "TLS: ca_file could not be read as PEM certificates" end
+  if curl_code == 58 or curl_code == 59 or curl_code == 83 then
+    return "TLS: the local certificate setup failed"
+  end
 end
 
 local function failed(id, kind, message)

@@ -8,6 +8,7 @@ local config = require "gws.sms.config"
 local emitter = require "gws.emitter"
 local http_mod = require "gws.sms.http"
 local model_mod = require "gws.sms.model"
+local names = require "gws.names"
 local operations = require "gws.sms.operations"
 local resync = require "gws.sms.resync"
 local transport = require "gws.transport"
@@ -33,14 +34,24 @@ local function check_client(self, method)
   if self.closed then error("this gws.sms client is closed; create a new one with sms.new{...}", 3) end
 end
 
+--- The log when none is given: "gws-sms: warn: …" lines on stderr.
+function M.stderr_log(level, message)
+  io.stderr:write("gws-sms: ", level, ": ", message, "\n")
+end
+
 --- Creates a client. See README.md for every option.
 function M.new(opts)
   config.check(opts)
   local self = config.apply(setmetatable({}, Client), opts)
-  self.url = opts.url:gsub("/+$", "")
+  -- The base URL; one that already names the API ("…/api/v2", as GWS's own pages print it)
+  -- means the same server, so it is taken without the suffix rather than doubled.
+  self.url = opts.url:gsub("/+$", ""):gsub("/api/v2$", "")
   self.api = self.url .. "/api/v2"
   self.username = opts.username
-  self.log = opts.log
+  -- Without a log function, what a user must hear of goes to stderr: warnings and errors
+  -- (a lost connection, each retry, giving up, the way back), one line per change of state.
+  self.log = opts.log or M.stderr_log
+  if opts.log == nil and opts.log_level == nil then self.log_level = "warn" end
   self.closed = false
   local log = self.log and function(level, fmt, ...) self:_log(level, fmt, ...) end
 
@@ -49,13 +60,13 @@ function M.new(opts)
     username = opts.username, password = opts.password, ca_file = opts.ca_file,
     insecure = opts.insecure and true or false, max_body = opts.max_body,
     connect_timeout = opts.connect_timeout, user_agent = version.user_agent,
+    proxy = opts.proxy, noproxy = opts.noproxy,
     on_error = function(e, info) self.emitter.on_error(e, info) end, queue = self.emitter,
   }
   if opts.insecure then
-    -- Asked for explicitly, and said once: through log if there is one, else on stderr.
-    local msg = "TLS certificate verification is OFF for " .. self.url
-      .. " (insecure = true): use it only for testing"
-    if self.log then self:_log("warn", "%s", msg) else io.stderr:write("gws-sms: warning: ", msg, "\n") end
+    -- Asked for explicitly, and said once: through log (stderr unless one was given).
+    self:_log("warn", "TLS certificate verification is OFF for %s (insecure = true): use it only"
+      .. " for testing", self.url)
   end
   self.http = http_mod.new { transport = self.transport, api = self.api, username = opts.username,
     csrf = self.csrf, timeout = self.request_timeout, log = log }
@@ -118,13 +129,41 @@ end
 ---------------------------------------------------------------------------------------------
 -- Events
 
+--- Every event name `on` takes: the notificationTypes GWS documents, "*", the model's
+-- events and the connection events. A closed set, so a typo raises; see M.check_event for the
+-- notificationTypes a server may add.
+M.EVENTS = {}
+for _, e in ipairs { "StatusChange", "ParticipantsUpdated", "PropertiesUpdated", "NewMessages",
+    "Error", "*", "invited", "message", "state", "ended", "connected", "disconnected",
+    "reconnecting", "gave_up", "handshake", "forbidden", "resynced", "resync_failed",
+    "backpressure" } do
+  M.EVENTS[e] = true
+end
+
+--- Raises (at `level`) unless `event` is a known event name, or looks like a notificationType
+-- a server may add (it starts upper-case: "SomethingNew") and is not a near miss of a known
+-- name ("Message", "NewMessage" and "statusChange" raise, naming the one meant). A new type
+-- that happens to be that close to a known one can be had through "*".
+function M.check_event(event, level)
+  level = (level or 1) + 1
+  if type(event) ~= "string" or event == "" then fail("event", "expected an event name string", level) end
+  if M.EVENTS[event] then return event end
+  local near = names.closest(event, M.EVENTS)
+  if near or not event:match("^%u[%w_]*$") then
+    fail("event", names.unknown_message("event", event, M.EVENTS)
+      .. (near and "" or "; a notificationType starts upper-case, every notification is \"*\""), level)
+  end
+  return event
+end
+
 --- Registers fn for an event; returns fn (pass it to off). Events: a notificationType
--- ("StatusChange", "ParticipantsUpdated", "PropertiesUpdated", "NewMessages", "Error"), "*",
--- "invited", "message", "state", "ended", "connected", "disconnected", "reconnecting",
--- "gave_up", "handshake", "forbidden", "resynced", "resync_failed", "backpressure".
+-- ("StatusChange", "ParticipantsUpdated", "PropertiesUpdated", "NewMessages", "Error", or
+-- another upper-case name a server sends), "*", "invited", "message", "state", "ended",
+-- "connected", "disconnected", "reconnecting", "gave_up", "handshake", "forbidden",
+-- "resynced", "resync_failed", "backpressure". An unknown name raises.
 function Client:on(event, fn)
   check_client(self, "on")
-  if type(event) ~= "string" or event == "" then fail("event", "expected an event name string", 2) end
+  M.check_event(event, 2)
   args.func(fn, "fn", 2)
   return self.emitter:on(event, fn)
 end
@@ -144,10 +183,13 @@ end
 ---------------------------------------------------------------------------------------------
 -- The agent's session
 
+local START_OPTS = { channels = true, place = true, timeout = true }
+
 --- Connects notifications (handshake + subscribe) and then starts the contact-center session.
 function Client:start_session(opts)
   check_client(self, "start_session")
   opts = args.opt_table(opts, "opts", 2) or {}
+  names.check_keys(opts, START_OPTS, 2, "start_session")
   local timeout = seconds(opts.timeout, "timeout", 2)
   local channels = opts.channels or self.channels
   if type(channels) ~= "table" or #channels == 0 then
@@ -223,10 +265,13 @@ function Client:get_session(id, opts)
   return res.smssession or res.smsession
 end
 
+local MESSAGES_OPTS = { start_index = true, count = true, timeout = true }
+
 function Client:messages(id, opts)
   check_client(self, "messages")
   id = args.id(id, 2)
   opts = args.opt_table(opts, "opts", 2) or {}
+  names.check_keys(opts, MESSAGES_OPTS, 2, "messages")
   args.integer(opts.start_index, "start_index", 2, 0)
   args.integer(opts.count, "count", 2, 0)
   return self.http:messages(id, opts.start_index, opts.count, seconds(opts.timeout, "timeout", 2))
@@ -376,5 +421,10 @@ Client.__gc = function(self)
     self.transport:close()
   end
 end
+
+-- A method that does not exist raises naming the closest one ("no method 'send_mesage' (did
+-- you mean 'send_message'?)") rather than Lua's "attempt to call a nil value". `log` is the
+-- one public field that may be nil.
+names.strict(Client, "gws.sms client", { log = true })
 
 return M

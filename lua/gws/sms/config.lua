@@ -1,5 +1,6 @@
 --- The client's options: their defaults, their checks, and copying them onto a client.
 local args = require "gws.args"
+local names = require "gws.names"
 local operations = require "gws.sms.operations"
 
 local M = {}
@@ -22,9 +23,24 @@ M.DEFAULTS = {
 
 local LEVELS = M.LEVELS
 
+--- Every option sms.new takes (the reference documents each; spec/unit/docs_spec.lua checks
+-- it). Any other key raises naming the closest of these: a typo must not be ignored.
+M.OPTIONS = {}
+for _, k in ipairs { "url", "username", "password", "timeout", "channels", "topics",
+    "check_capabilities", "csrf", "resync", "max_pending", "on_error", "log", "log_level",
+    "ca_file", "insecure", "max_body", "connect_timeout", "poll_margin", "backoff_base",
+    "backoff_cap", "max_attempts", "give_up_after", "max_string", "proxy", "noproxy" } do
+  M.OPTIONS[k] = true
+end
+-- A default is an option too (request_timeout is the option `timeout`).
+for k in pairs(M.DEFAULTS) do
+  if k ~= "request_timeout" then M.OPTIONS[k] = true end
+end
+
 --- Raises (at the level of the caller of sms.new) naming the first bad option.
 function M.check(opts)
   if type(opts) ~= "table" then fail("opts", "expected a table", 3) end
+  names.check_keys(opts, M.OPTIONS, 3, "sms.new")
   if type(opts.url) ~= "string" or not opts.url:match("^https?://[^/]") or opts.url:find("[%c%s]") then
     fail("url", "expected the server's base URL, e.g. \"http://127.0.0.1:8090\"", 3)
   end
@@ -41,6 +57,7 @@ function M.check(opts)
     fail("log_level", "expected \"error\", \"warn\", \"info\" or \"debug\"", 3)
   end
   if opts.on_error ~= nil then args.func(opts.on_error, "on_error", 3, "a function(err, info)") end
+  M.check_proxy(opts, 4)
   seconds(opts.timeout, "timeout", 3)
   args.integer(opts.max_pending, "max_pending", 3, 1)
   for _, k in ipairs { "channels", "topics" } do
@@ -51,6 +68,21 @@ function M.check(opts)
         if type(c) ~= "string" or c == "" then fail(k .. "[" .. i .. "]", "expected a string", 3) end
       end
     end
+  end
+end
+
+--- proxy: a URL ("http://[user:password@]host:port"; any scheme libcurl knows, e.g.
+-- socks5h://) or "" (no proxy, whatever the environment says); noproxy: libcurl's list of
+-- hosts reached directly ("localhost,.example.com", "*" for all). The messages never repeat
+-- the proxy's value: it may hold a password. Raises at `level` (counted from this function).
+function M.check_proxy(opts, level)
+  local proxy, noproxy = opts.proxy, opts.noproxy
+  if proxy ~= nil and (type(proxy) ~= "string" or proxy:find("[%c%s]")
+      or (proxy ~= "" and not proxy:match("^%a[%w+.-]*://[^/]"))) then
+    fail("proxy", "expected a proxy URL like \"http://user:password@proxy.example:3128\", or \"\"", level)
+  end
+  if noproxy ~= nil and (type(noproxy) ~= "string" or noproxy:find("[%c]")) then
+    fail("noproxy", "expected a string of hosts like \"localhost,.example.com\" (\"*\": every host)", level)
   end
 end
 

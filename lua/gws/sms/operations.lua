@@ -11,6 +11,8 @@
 --   one_of      names of which exactly one must be given (transfer: a target or a queue)
 -- Types: "string", "boolean", "userdata" (flat table key -> string|number), "keys"
 -- (array of strings).
+local names = require "gws.names"
+
 local M = {}
 
 local function p(wire, ty, required, aliases)
@@ -185,10 +187,14 @@ function M.build(entry, arg, max)
     for k, v in pairs(arg) do
       local prm = type(k) == "string" and entry.lookup[k]
       if not prm then
-        local names = {}
-        for _, q in ipairs(entry.params) do names[#names + 1] = q.wire end
+        local near = names.closest(k, entry.lookup)
+        if near then
+          return nil, tostring(k), ("unknown option for %s (did you mean '%s'?)"):format(entry.name, near)
+        end
+        local wires = {}
+        for _, q in ipairs(entry.params) do wires[#wires + 1] = q.wire end
         return nil, tostring(k), ("unknown option for %s (expected %s)"):format(entry.name,
-          #names > 0 and table.concat(names, ", ") or "no options")
+          #wires > 0 and table.concat(wires, ", ") or "no options")
       end
       if given[prm.wire] then return nil, k, "given twice (as " .. given[prm.wire] .. " too)" end
       given[prm.wire] = k

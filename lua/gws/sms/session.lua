@@ -12,6 +12,7 @@
 -- never goes back to an offer state, and "invited" and "ended" fire once per offer (a session
 -- that ended and is offered again, e.g. transferred back, starts a new round).
 local args = require "gws.args"
+local names = require "gws.names"
 local operations = require "gws.sms.operations"
 
 local M = {}
@@ -177,5 +178,9 @@ for _, entry in ipairs(operations.list) do
     return self.owner:perform(self.id, entry, body, timeout)
   end
 end
+
+-- A method that does not exist raises naming the closest one; state and uri are the fields
+-- that may be nil (before the first notification about the session).
+names.strict(Session, "gws.sms session", { state = true, uri = true })
 
 return M
