@@ -140,11 +140,6 @@ function Http:interpret(r, method, path)
       .. " put them in the proxy option, \"http://user:password@host:port\""):format(method, path),
       { http_status = 407 })
   end
-  if r.status == 407 then
-    return nil, errors.new("http", ("%s %s: the proxy wants credentials it was not given (HTTP 407):"
-      .. " put them in the proxy option, \"http://user:password@host:port\""):format(method, path),
-      { http_status = 407 })
-  end
   local j = r.json
   local labelled = j == nil or transport.is_json(r)
   local answer = labelled and type(j) == "table" and j or nil
