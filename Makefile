@@ -31,7 +31,7 @@ export LUA_PATH  := ./lua/?.lua;./lua/?/init.lua;./spec/?.lua;;
 export LUA_CPATH := ./$(BUILD)/?.so;;
 export GWS_SIM   := ./$(BUILD)/gws-sim
 
-.PHONY: all deps test demo lint clean bench check fuzz structure install dist luarocks-build luarocks-install embed
+.PHONY: all deps test demo lint clean bench check fuzz structure install dist luarocks-build luarocks-install embed docs
 
 all: $(BUILD)/gws/core.so $(BUILD)/gws-sim
 
@@ -122,7 +122,14 @@ CMODDIR ?= $(PREFIX)/lib/lua/5.4
 BINDIR  ?= $(PREFIX)/bin
 DOCDIR  ?= $(PREFIX)/share/doc/gws-sms
 
-install: all
+# The reference (LDoc): $(BUILD)/docs/index.html. scripts/docs.lua copies what config.ld names,
+# with a doc entry for each generated operation method, and LDoc reads only that copy.
+docs: | $(DEPS)
+	@rm -rf $(BUILD)/docs-src $(BUILD)/docs
+	LUA_PATH='./lua/?.lua;;' $(LUA) scripts/docs.lua $(BUILD)/docs-src
+	lua5.1 /usr/bin/ldoc -c $(BUILD)/docs-src/config.ld -d $(abspath $(BUILD)/docs) .
+
+install: all docs
 	cd lua && find gws -name '*.lua' -exec install -D -m 644 {} '$(DESTDIR)$(LUADIR)/{}' \;
 	install -D -m 755 $(BUILD)/gws/core.so '$(DESTDIR)$(CMODDIR)/gws/core.so'
 	install -D -m 755 $(BUILD)/gws-sim '$(DESTDIR)$(BINDIR)/gws-sim'
@@ -130,13 +137,14 @@ install: all
 	install -d '$(DESTDIR)$(DOCDIR)/docs'
 	install -m 644 README.md CHANGELOG.md LICENSE '$(DESTDIR)$(DOCDIR)/'
 	install -m 644 docs/*.md '$(DESTDIR)$(DOCDIR)/docs/'
+	cp -R $(BUILD)/docs '$(DESTDIR)$(DOCDIR)/reference'
 
 # The release: build/dist/gws-sms-VERSION.tar.gz (the sources, no build output) and, packed
 # from it by luarocks, gws-sms-VERSION-1.src.rock (what a rocks server serves; the versioned
 # rockspec's source.url names the tarball relative to the directory luarocks runs in).
 DIST      := $(BUILD)/dist
 DIST_NAME := gws-sms-$(VERSION)
-DIST_FILES := Makefile README.md LICENSE CHANGELOG.md bin csrc lua sim docs rockspec scripts examples
+DIST_FILES := Makefile README.md LICENSE CHANGELOG.md config.ld bin csrc lua sim docs rockspec scripts examples
 
 dist: | $(DEPS)
 	@test -n "$(VERSION)" || { echo "make dist: no version found in $(VERSION_FILE)" >&2; exit 1; }

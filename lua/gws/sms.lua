@@ -11,6 +11,7 @@
 --   while true do sms.poll(1) end
 --
 -- Every function is documented in README.md.
+-- @module gws.sms
 require "gws.lua_version" -- first: a clear error under any Lua but 5.4
 local client = require "gws.sms.client"
 local errors = require "gws.errors"
@@ -26,8 +27,34 @@ local sms = {
 
 local default
 
+--- The library's version, e.g. "0.2.0".
+-- @field VERSION
+
+--- Creates a client: `gws.sms.client.new`, every option documented there.
+-- @function new
+-- @tparam table opts the options
+-- @treturn Client
+
+--- `gws.errors`: the error values (`errors.is(v)`, `errors.status_text[code]`).
+-- @field errors
+
+--- The operations table (name, operationName, parameters) every operation method is made from.
+-- @field operations
+
+--- Every `Client` method that makes sense at module level, as `sms.NAME(...)` without the
+-- client (`sms.accept(id, "Bot")`, `sms.poll(1)`), acting on the client `configure` made:
+-- `start_session`, `end_session`, `connect`, `ready`, `not_ready`, `on`, `off`, `on_error`,
+-- `poll`, `step`, `run`, `stop`, `pollfd`, `events`, `timeout`, `session`, `sessions`,
+-- `list_sessions`, `get_session`, `messages`, `operation`, `wait_reference`, `user_uri`,
+-- `sleep`, `pending` and every operation. Each raises like `default` when `configure` was not
+-- called. A name that does not exist raises naming the closest one.
+-- @table forwarded
+
 --- Creates the default client used by the module-level functions (closing any earlier one)
 -- and returns it.
+-- @tparam table opts the options of `gws.sms.client.new`
+-- @treturn Client the default client
+-- @raise like `new`
 function sms.configure(opts)
   if default then default:close() end
   default = nil
@@ -36,6 +63,8 @@ function sms.configure(opts)
 end
 
 --- The default client; raises if sms.configure has not been called.
+-- @treturn Client the default client
+-- @raise "no default gws.sms client: call sms.configure{…} first"
 function sms.default()
   if not default or default.closed then
     error("no default gws.sms client: call sms.configure{ url = …, username = …, password = … } first", 3)
@@ -60,6 +89,7 @@ for _, name in ipairs(forwarded) do
 end
 
 --- Closes the default client (if any).
+-- @return nothing
 function sms.close()
   if default then default:close() end
   default = nil

@@ -2,6 +2,7 @@
 -- gws.sms.http (REST, CSRF), gws.sms.model (sessions, intake, operations), gws.sms.resync
 -- (after a handshake), gws.bayeux (notifications) and gws.transport (the engine and the ways
 -- to drive it: poll, step/pollfd for host loops, run).
+-- @module gws.sms.client
 local args = require "gws.args"
 local bayeux = require "gws.bayeux"
 local config = require "gws.sms.config"
@@ -34,12 +35,80 @@ local function check_client(self, method)
   if self.closed then error("this gws.sms client is closed; create a new one with sms.new{...}", 3) end
 end
 
+--- Events: every name `client:on` takes. A notification's listener gets `(data, session)`:
+-- `data` exactly as the server sent it (shapes: the "Data shapes" page), `session` the live
+-- Session (nil when the notification names none, e.g. an Error). The model is updated before
+-- any listener runs. Connection events get one table (its fields below). Any other
+-- upper-case name is taken as a notificationType a server may add; a near miss of a known
+-- name ("Message", "NewMessage") raises, naming the one meant.
+-- @field StatusChange `(data, session)`: the session's state, capabilities or participants changed
+-- @field ParticipantsUpdated `(data, session)`: someone joined or left
+-- @field PropertiesUpdated `(data, session)`: user data (and a disposition) changed
+-- @field NewMessages `(data, session)`: transcript messages arrived (`data.messages`)
+-- @field Error `(data, nil)`: an operation failed after it was accepted; `data.referenceId` names it
+-- @field all registered as `"*"`: `(data, session)` for every notification, whatever its type
+-- @field invited `(session)`: a new offer (state Invited), once per offer
+-- @field message `(message, session)`: once per new transcript MESSAGE, in index order
+-- @field state `(session, old_state, new_state)`: the state changed; the first one has `old_state == nil`
+-- @field ended `(session)`: it reached Completed or Revoked (or vanished from the server's list)
+-- @field connected `({rehandshake = bool})`: notifications flow (again)
+-- @field disconnected `({reconnecting = bool, error = err})`: the notification channel was lost
+-- @field reconnecting `({attempt = n, delay = s, error = err})`: before each retry
+-- @field gave_up `({attempts = n, error = err, reason = "advice"|"refused"|nil})`: no more retries
+-- @field handshake `({first = bool, count = n})`: a Bayeux handshake succeeded
+-- @field forbidden `({error = err})`: the server refused the long poll with 403 (the client
+-- renews its HTTP session)
+-- @field resynced `({sessions = n, changed = n})`: a resync after a handshake finished
+-- @field resync_failed `({error = err})`: the session list could not be read (retried)
+-- @field backpressure `({paused = bool, pending = n})`: max_pending reached / caught up
+-- @table events
+
 --- The log when none is given: "gws-sms: warn: …" lines on stderr.
 function M.stderr_log(level, message)
   io.stderr:write("gws-sms: ", level, ": ", message, "\n")
 end
 
 --- Creates a client. See README.md for every option.
+-- @tparam table opts the options below; an unknown name raises, naming the closest known one
+-- @tparam string opts.url the server's base URL, e.g. `"http://gws.example:8090"` (the API is
+-- under `/api/v2`; a url that already ends in `/api/v2` is taken without it)
+-- @tparam string opts.username the agent's user name (HTTP Basic)
+-- @tparam string opts.password the password; kept in C memory only, never readable from
+-- Lua nor in any log line or error
+-- @tparam[opt=10] number opts.timeout seconds for every request that is not a long poll
+-- @tparam[opt={"sms"}] {string,...} opts.channels channels for `start_session`
+-- @tparam[opt={"/v2/me/*"}] {string,...} opts.topics Bayeux subscriptions
+-- @tparam[opt=false] boolean opts.check_capabilities `true` refuses locally (err.kind "capability")
+-- an operation the session's latest capabilities do not name; by default the server decides
+-- @tparam[opt=true] boolean opts.csrf fetch and send the CSRF token
+-- @tparam[opt=true] boolean opts.resync after each (re-)handshake, reload sessions and missed messages
+-- @tparam[opt=10000] integer opts.max_pending notifications waiting for dispatch before the long poll pauses
+-- @tparam[opt] function opts.on_error `function(err, info)` for errors raised in callbacks
+-- (default: stderr with a traceback); see `Client:on_error`
+-- @tparam[opt] function opts.log `function(level, message)`; without it, lines go to stderr
+-- ("gws-sms: warn: …") at `log_level` "warn": a lost connection, each retry, giving up, the way back
+-- @tparam[opt] string opts.log_level "error", "warn", "info" or "debug" (default "info" with
+-- a `log`, "warn" for the stderr log)
+-- @tparam[opt] string opts.ca_file PEM file of CA certificates for https (default: the system's)
+-- @tparam[opt=false] boolean opts.insecure `true` turns certificate checks off (warns once)
+-- @tparam[opt=16777216] integer opts.max_body bytes; larger answers fail with err.kind "too_large"
+-- @tparam[opt=10] number opts.connect_timeout seconds to establish a connection
+-- @tparam[opt=10] number opts.poll_margin seconds the long poll may exceed the server's advice.timeout
+-- @tparam[opt=0.5] number opts.backoff_base first reconnect delay, doubled per attempt (with jitter)
+-- @tparam[opt=30] number opts.backoff_cap the longest reconnect delay
+-- @tparam[opt] integer opts.max_attempts give up (event "gave_up") after that many failed attempts
+-- @tparam[opt] number opts.give_up_after give up after failing for that many seconds
+-- @tparam[opt=65536] integer opts.max_string bytes allowed in one string parameter
+-- @tparam[opt] string opts.proxy proxy URL, `"http://user:password@proxy:3128"` (any scheme
+-- libcurl knows, e.g. `socks5h://`), or `""` for none whatever the environment says; without
+-- it libcurl honours `http_proxy`, `https_proxy`, `all_proxy` and `no_proxy`. Its credentials
+-- are kept like the password: in C memory, wiped at close, never in a log line or error
+-- @tparam[opt] string opts.noproxy hosts reached directly, `"localhost,.example.com"` (`"*"`: all)
+-- @tparam[opt=100] integer opts.keep_ended ended sessions the client keeps in memory (oldest
+-- forgotten first)
+-- @treturn Client a client; nothing is sent until a method needs the server
+-- @raise "bad argument 'NAME': …" for a wrong option, "sms.new: unknown option 'timout' (did
+-- you mean 'timeout'?)" for an unknown one
 function M.new(opts)
   config.check(opts)
   local self = config.apply(setmetatable({}, Client), opts)
@@ -144,6 +213,10 @@ end
 -- a server may add (it starts upper-case: "SomethingNew") and is not a near miss of a known
 -- name ("Message", "NewMessage" and "statusChange" raise, naming the one meant). A new type
 -- that happens to be that close to a known one can be had through "*".
+-- @tparam string event an event name
+-- @tparam[opt=1] integer level error level, as `error` counts it
+-- @treturn string the event
+-- @raise "bad argument 'event': unknown event 'mesage' (did you mean 'message'?)"
 function M.check_event(event, level)
   level = (level or 1) + 1
   if type(event) ~= "string" or event == "" then fail("event", "expected an event name string", level) end
@@ -156,11 +229,23 @@ function M.check_event(event, level)
   return event
 end
 
+--- A GWS SMS client: the agent's connection, its notifications, its sessions. Make one with
+-- `gws.sms.new`. Every method raises for a wrong argument (nothing is sent) and returns
+-- `nil, err` for a failure at run time (see the "Data shapes" page for `err`). A method that
+-- does not exist raises naming the closest one: "no method 'send_mesage' (did you mean
+-- 'send_message'?)".
+-- @type Client
+
 --- Registers fn for an event; returns fn (pass it to off). Events: a notificationType
 -- ("StatusChange", "ParticipantsUpdated", "PropertiesUpdated", "NewMessages", "Error", or
 -- another upper-case name a server sends), "*", "invited", "message", "state", "ended",
 -- "connected", "disconnected", "reconnecting", "gave_up", "handshake", "forbidden",
 -- "resynced", "resync_failed", "backpressure". An unknown name raises.
+-- @tparam string event an event name (see `events`)
+-- @tparam function fn the listener; it runs as a task (operations inside it yield), per
+-- session in order, never inside another library call
+-- @treturn function fn
+-- @raise for an unknown event name or a non-function
 function Client:on(event, fn)
   check_client(self, "on")
   M.check_event(event, 2)
@@ -168,6 +253,10 @@ function Client:on(event, fn)
   return self.emitter:on(event, fn)
 end
 
+--- Removes a listener registered with `on` (every listener of `event` when fn is nil).
+-- @tparam string event the event name
+-- @tparam[opt] function fn the listener `on` returned
+-- @treturn boolean whether one was removed
 function Client:off(event, fn)
   check_client(self, "off")
   return self.emitter:off(event, fn)
@@ -175,6 +264,8 @@ end
 
 --- Sets the handler for errors raised in callbacks: fn(err, info) with info.event and
 -- info.traceback. The default writes to stderr.
+-- @tparam function fn `function(err, info)`; `err` is what was raised (any type)
+-- @return nothing
 function Client:on_error(fn)
   check_client(self, "on_error")
   self.emitter.on_error = args.func(fn, "fn", 2, "a function(err, info)")
@@ -186,6 +277,16 @@ end
 local START_OPTS = { channels = true, place = true, timeout = true }
 
 --- Connects notifications (handshake + subscribe) and then starts the contact-center session.
+-- In the vendor's order: `GET /me` (credentials, CSRF token), Bayeux handshake and
+-- subscribe, the first resync, then `StartContactCenterSession`. No event after it returns
+-- is missed.
+-- @tparam[opt] table opts the options below
+-- @tparam[opt] {string,...} opts.channels default: the client's `channels`
+-- @tparam[opt] string opts.place the agent's place
+-- @tparam[opt] number opts.timeout seconds (default: the client's timeout)
+-- @treturn table the decoded answer (`statusCode` 0)
+-- @return nil, err: kind "http" with http_status 401 (code 20) for bad credentials, "status"
+-- code 7 when a channel failed (the message names it), "transport", "timeout", …
 function Client:start_session(opts)
   check_client(self, "start_session")
   opts = args.opt_table(opts, "opts", 2) or {}
@@ -206,6 +307,10 @@ end
 --- Connects the notification channel only (GET /me for the CSRF token, then handshake and
 -- subscribe to every topic). start_session calls it; call it alone to listen without
 -- starting a contact-center session.
+-- Also restarts notifications after "gave_up".
+-- @tparam[opt] number timeout seconds (default: the client's timeout)
+-- @treturn boolean true once connected and the first resync has adopted what the server holds
+-- @return nil, err
 function Client:connect(timeout)
   check_client(self, "connect")
   timeout = seconds(timeout, "timeout", 2) or self.request_timeout
@@ -222,6 +327,11 @@ function Client:connect(timeout)
   return self.bayeux:connect(timeout)
 end
 
+--- Disconnects notifications, then sends `EndContactCenterSession` (which also ends the
+-- HTTP session).
+-- @tparam[opt] table opts `{timeout = s}`
+-- @treturn table the decoded answer
+-- @return nil, err
 function Client:end_session(opts)
   check_client(self, "end_session")
   local timeout = call_opts(opts, 2)
@@ -239,10 +349,26 @@ local function channel_op(name, op)
     return self.http:call("POST", "/me/channels/" .. channel, { operationName = op }, timeout)
   end
 end
+--- Makes the agent Ready on a channel: offers are routed to Ready agents.
+-- @function Client:ready
+-- @tparam[opt="sms"] string channel the channel name
+-- @tparam[opt] table opts `{timeout = s}`
+-- @treturn table the decoded answer
+-- @return nil, err
+
+--- Makes the agent Not Ready on a channel: no new offers.
+-- @function Client:not_ready
+-- @tparam[opt="sms"] string channel the channel name
+-- @tparam[opt] table opts `{timeout = s}`
+-- @treturn table the decoded answer
+-- @return nil, err
+
 channel_op("ready", "Ready")
 channel_op("not_ready", "NotReady")
 
 --- The URI of a user, as Transfer/Invite/Consult want it: client:user_uri("agent2").
+-- @tparam string user_id a user name (letters, digits, '-', '_')
+-- @treturn string the URI
 function Client:user_uri(user_id)
   check_client(self, "user_uri")
   args.name(user_id, "user_id", 2)
@@ -252,11 +378,20 @@ end
 ---------------------------------------------------------------------------------------------
 -- Reads
 
+--- The agent's SMS sessions as the server holds them (`GET /me/smssessions?fields=*`).
+-- @tparam[opt] table opts `{timeout = s}`
+-- @treturn {table,...} SESSION tables (see "Data shapes")
+-- @return nil, err
 function Client:list_sessions(opts)
   check_client(self, "list_sessions")
   return self.http:list_sessions(call_opts(opts, 2))
 end
 
+--- One SMS session as the server holds it.
+-- @tparam string|Session id the session
+-- @tparam[opt] table opts `{timeout = s}`
+-- @treturn table a SESSION table
+-- @return nil, err (kind "status", code 6 for an unknown id)
 function Client:get_session(id, opts)
   check_client(self, "get_session")
   id = args.id(id, 2)
@@ -267,6 +402,14 @@ end
 
 local MESSAGES_OPTS = { start_index = true, count = true, timeout = true }
 
+--- A session's transcript as the server holds it.
+-- @tparam string|Session id the session
+-- @tparam[opt] table opts the options below
+-- @tparam[opt] integer opts.start_index the first index wanted
+-- @tparam[opt] integer opts.count how many (0: all)
+-- @tparam[opt] number opts.timeout seconds
+-- @treturn {table,...} MESSAGE tables (see "Data shapes")
+-- @return nil, err
 function Client:messages(id, opts)
   check_client(self, "messages")
   id = args.id(id, 2)
@@ -278,12 +421,15 @@ function Client:messages(id, opts)
 end
 
 --- The live Session object for an id (nil if the client never heard of it).
+-- @tparam string id a session id
+-- @treturn ?Session the live Session
 function Client:session(id)
   check_client(self, "session")
   return self.model.sessions[args.id(id, 2)]
 end
 
 --- Every Session the client knows, in the order it first heard of them.
+-- @treturn {Session,...} a new array
 function Client:sessions()
   check_client(self, "sessions")
   local order = self.model.order
@@ -309,6 +455,12 @@ end
 
 --- Sends any operation, documented or not: client:operation(id, "SetInFocus", {…}).
 -- No capability check and no parameter check beyond "it must encode as JSON".
+-- @tparam string|Session id the session
+-- @tparam string op an operationName, e.g. "SetInFocus"
+-- @tparam[opt] table params the operation's parameters, as the spec names them
+-- @tparam[opt] table opts `{timeout = s}`
+-- @treturn table the decoded answer (`statusCode` 0, often `referenceId`)
+-- @return nil, err
 function Client:operation(id, op, params, opts)
   check_client(self, "operation")
   id = args.id(id, 2)
@@ -335,6 +487,14 @@ end
 -- Error names no session and matches too). The vendor reuses numbers, so an older
 -- notification with the same number never answers. For a number no operation of this client
 -- returned, only notifications received from now on count.
+-- Dispatches notifications (their callbacks run) while it waits; inside a callback or a task it
+-- yields instead, so other sessions' callbacks keep running and this session's later
+-- notifications wait their turn (per-session order).
+-- @tparam integer ref a referenceId from an operation's answer
+-- @tparam[opt] number timeout seconds (default: the client's timeout)
+-- @treturn table the notification (a transfer or invite nobody answers ends in an "Error"
+-- notification with that referenceId)
+-- @return nil, err (kind "timeout")
 function Client:wait_reference(ref, timeout)
   check_client(self, "wait_reference")
   if type(ref) ~= "number" or not math.tointeger(ref) then
@@ -354,6 +514,8 @@ end
 
 --- Waits up to `timeout` seconds (default 0) for notifications, runs their callbacks, and
 -- returns how many notifications and connection events were handled.
+-- @tparam[opt=0] number timeout seconds to wait for the first one
+-- @treturn integer how many were handled (0 when none came)
 function Client:poll(timeout)
   check_client(self, "poll")
   return self.transport:poll(seconds(timeout, "timeout", 2, true) or 0)
@@ -361,11 +523,26 @@ end
 
 --- One round for a host event loop: handle network activity without waiting (or up to
 -- `timeout` s) and run due callbacks. Pair it with pollfd(), events() and timeout().
+-- @tparam[opt=0] number timeout seconds it may wait for network activity
+-- @treturn boolean always true (it never fails: errors go to the callbacks' error handler
+-- and to the connection events)
 function Client:step(timeout)
   check_client(self, "step")
   self.transport:drive(seconds(timeout, "timeout", 2, true) or 0)
   return true
 end
+
+--- The descriptor a host loop waits on (readable when `step` has work), for a cqueues-style loop.
+-- @function Client:pollfd
+-- @treturn integer a file descriptor (an epoll fd)
+
+--- The events to wait for on `pollfd`.
+-- @function Client:events
+-- @treturn string "r"
+
+--- Seconds until `step` should run even without activity on `pollfd` (0: now).
+-- @function Client:timeout
+-- @treturn ?number seconds, or nil when only activity matters
 
 function Client:pollfd() check_client(self, "pollfd"); return self.transport:pollfd() end
 function Client:events() check_client(self, "events"); return self.transport:events() end
@@ -373,6 +550,9 @@ function Client:timeout() check_client(self, "timeout"); return self.transport:t
 
 --- Runs until stop(): every callback in its own coroutine, where operations yield instead of
 -- blocking. With fn, runs fn(client) as the first task (e.g. to start the session).
+-- @tparam[opt] function fn `fn(client)`, run as the first task
+-- @treturn boolean true once `stop` (or `close`) ended it
+-- @raise when it is already running
 function Client:run(fn)
   check_client(self, "run")
   if fn ~= nil then args.func(fn, "fn", 2) end
@@ -386,11 +566,16 @@ function Client:run(fn)
   return true
 end
 
+--- Ends `run` after the current round: it returns once the callbacks already running have
+-- finished or yielded. Tasks in flight stay where they are and resume at the next
+-- `poll`/`step`/`run`; `close` abandons them (they are never resumed).
+-- @return nothing
 function Client:stop()
   self._stop = true
 end
 
 --- How many notifications and events are waiting for dispatch (see max_pending).
+-- @treturn integer how many
 function Client:pending()
   check_client(self, "pending")
   return self.emitter:pending()
@@ -398,6 +583,8 @@ end
 
 --- Waits `seconds`: yields inside client:run() callbacks (others keep running), otherwise
 -- keeps the client's network going while it waits (no callbacks run).
+-- @tparam number secs seconds
+-- @return nothing
 function Client:sleep(secs)
   check_client(self, "sleep")
   self.transport:sleep(seconds(secs, "seconds", 2) or 0)
@@ -405,6 +592,7 @@ end
 
 --- Stops notifications, tells the server (best effort, within a second) and frees the
 -- connections. Idempotent; also runs on garbage collection and at the end of a <close> scope.
+-- @return nothing
 function Client:close()
   if self.closed then return end
   self._stop = true

@@ -237,4 +237,32 @@ function M.looks_like_options(entry, t)
   return true
 end
 
+--- What each operation does, one sentence each: the reference's entry for the generated
+-- methods (client:NAME, session:NAME, sms.NAME; scripts/docs.lua writes them out, and
+-- spec/unit/docs_spec.lua fails for an operation without one).
+M.docs = {
+  accept = "Accepts an offered session (state Invited): the agent joins and it becomes Chatting.",
+  reject = "Rejects an offered session: it is offered elsewhere.",
+  complete = "Completes a session the agent has left or is done with (optionally to a queue).",
+  leave = "Leaves a session; it stays open for the other participants (LeftChat for this agent).",
+  transfer = "Transfers the session to another agent (targetUri) or a queue (queueName); "
+    .. "the agent leaves once it is accepted. Nobody answering ends in an Error notification.",
+  send_message = "Sends a text message to the customer.",
+  send_url = "Sends a URL to the customer.",
+  send_custom_notice = "Sends a custom notice (a system line) to the session's participants.",
+  send_to_agents = "Sends a text to the other agents in the session only (not the customer).",
+  send_custom_notice_to_agents = "Sends a custom notice to the other agents only.",
+  start_typing = "Tells the customer the agent started typing.",
+  stop_typing = "Tells the customer the agent stopped typing.",
+  start_typing_to_agents = "Tells the other agents this agent started typing.",
+  stop_typing_to_agents = "Tells the other agents this agent stopped typing.",
+  invite = "Invites another agent (targetUri) or a queue (targetPath) into a conference.",
+  consult = "Starts a private consultation with another agent (targetUri) or queue (targetPath).",
+  cancel_consult = "Cancels a consultation nobody has answered yet.",
+  attach_user_data = "Attaches user data (key = string or number) to the session.",
+  update_user_data = "Updates attached user data.",
+  delete_user_data = "Deletes user data by key.",
+  set_disposition = "Sets the session's disposition (kept in its user data).",
+}
+
 return M

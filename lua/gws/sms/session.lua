@@ -11,6 +11,7 @@
 -- The state only moves forward: once a session was past its offer (Chatting, LeftChat, …) it
 -- never goes back to an offer state, and "invited" and "ended" fire once per offer (a session
 -- that ended and is offered again, e.g. transferred back, starts a new round).
+-- @module gws.sms.session
 local args = require "gws.args"
 local names = require "gws.names"
 local operations = require "gws.sms.operations"
@@ -26,8 +27,29 @@ M.FINAL = { Completed = true, Revoked = true }
 M.OFFER = { Invited = true }
 local FINAL, OFFER = M.FINAL, M.OFFER
 
+--- One SMS session as the client sees it: get it from a callback, `Client:session(id)` or
+-- `Client:sessions()`; never make one. Read its fields, don't write them. Every operation of
+-- `Client` exists here without the id: `session:send_message("hi")`. A method that does not
+-- exist raises naming the closest one.
+-- @type Session
+-- @field id the session id (string)
+-- @field uri its URI, once a notification gave it (string or nil)
+-- @field state "Invited", "Chatting", "LeftChat", "Completed", "Revoked" or whatever the
+-- server sends (nil before the first notification)
+-- @field capabilities the operationNames the server says are possible now (array)
+-- @field participants PARTICIPANT tables (array; see "Data shapes")
+-- @field user_data the attached user data (table key -> string or number)
+-- @field messages the transcript: MESSAGE tables in index order, each index once, gaps allowed
+-- @field last_index the highest message index seen (0: none)
+-- @field ended true once Completed or Revoked (false again when offered anew)
+
 --- `owner` carries the session's operations and waits: owner:perform(id, entry, body,
 -- timeout) sends one operation, owner.transport:wait(pred, timeout, true) waits.
+-- (Internal: the model makes sessions.)
+-- @local
+-- @tparam table owner the model
+-- @tparam string id the session id
+-- @treturn Session
 function M.new(owner, id)
   return setmetatable({
     owner = owner,
@@ -57,6 +79,9 @@ end
 local ALIASES = { InFocus = "SetInFocus" }
 
 --- The one spelling of an operation or capability name that can() compares.
+-- @local
+-- @tparam string name an operationName or capability
+-- @treturn string its one spelling
 function M.capability_name(name)
   name = ALIASES[name] or name
   return (name:gsub("ToAgentNotification$", "ToAgentsNotification"))
@@ -67,18 +92,27 @@ local capability_name = M.capability_name
 -- "SendMessage", in any of the vendor's spellings). Before any state is known it answers
 -- true. Advisory: the vendor's lists are incomplete (operations that work are missing from
 -- them), so unless check_capabilities is on the client sends regardless and the server decides.
+-- @tparam string op an operationName, e.g. "SendMessage"
+-- @treturn boolean
 function Session:can(op)
   if self.state == nil then return true end
   return type(op) == "string" and self.caps[capability_name(op)] == true
 end
 
 --- The transcript message with that index, or nil.
+-- @tparam integer index a message index
+-- @treturn ?table the MESSAGE table
 function Session:message(index)
   return self.by_index[index]
 end
 
 --- Applies a SESSION table from a notification or a snapshot. Returns the derived events as
 -- a list of { name, ... }, in the order they should fire.
+-- (Internal: the model calls it before any callback runs.)
+-- @local
+-- @tparam table s a SESSION table
+-- @tparam[opt] string notification_type the notification's type
+-- @treturn {table,...} the derived events
 function Session:apply(s, notification_type)
   local events = {}
   local old, new = self.state, s.state
@@ -124,6 +158,10 @@ end
 local function by_index(a, b) return a.index < b.index end
 
 --- Merges transcript messages; returns the ones not seen before, in index order.
+-- (Internal: the model calls it before any callback runs.)
+-- @local
+-- @tparam {table,...} list MESSAGE tables
+-- @treturn {table,...} the new ones
 function Session:add_messages(list)
   local fresh, seen = {}, self.by_index
   for _, m in ipairs(list) do
@@ -153,6 +191,12 @@ end
 --- Waits until the session satisfies `what` (a state name, or a function(session) returning
 -- true), dispatching notifications meanwhile (yielding inside a task). Returns the session,
 -- or nil and a "timeout" error.
+-- Dispatches notifications (their callbacks run) while it waits; inside a callback or a task
+-- it yields instead (other sessions' callbacks go on; this session's later ones wait their turn).
+-- @tparam string|function what a state name, or `function(session) -> bool`
+-- @tparam[opt] number timeout seconds (default: the client's timeout)
+-- @treturn Session the session
+-- @return nil, err (kind "timeout")
 function Session:wait(what, timeout)
   args.seconds(timeout, "timeout", 2)
   local pred, desc
