@@ -72,6 +72,13 @@ for n in 500 3500; do
 done
 lua5.4 bench/profile/cgdiff.lua "$OUT/send_500.out" 500 "$OUT/send_3500.out" 3500 40 \
   "$OUT/raw_500.out" 500 "$OUT/raw_3500.out" 3500 > "$OUT/send_callgrind.txt"
+echo "profile: LuaSocket on one kept-alive connection (B2's peer; callgrind, 500 and 3500 calls)" >&2
+for n in 500 3500; do
+  cg kept_$n.out "$LUA_SYMS" bench/luasocket_loop.lua "$URL" agent1 password "$A1" $n kept
+done
+lua5.4 bench/profile/cgdiff.lua "$OUT/send_500.out" 500 "$OUT/send_3500.out" 3500 40 \
+  "$OUT/kept_500.out" 500 "$OUT/kept_3500.out" 3500 > "$OUT/send_vs_luasocket_callgrind.txt"
+lua5.4 bench/profile/cgdiff.lua "$OUT/kept_500.out" 500 "$OUT/kept_3500.out" 3500 30 > "$OUT/luasocket_callgrind.txt"
 
 echo "profile: send_message (Lua VM, 200 and 1200 calls)" >&2
 for n in 200 1200; do
