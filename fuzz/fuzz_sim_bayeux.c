@@ -21,7 +21,7 @@
 #include "../sim/http_session.h"
 #include "../sim/sim.h"
 
-/* --- stand-ins for sim/sim.c, sim/hold.c and request_peer_closed ------------------------- */
+/* --- stand-ins for sim/sim.c, sim/hold.c, request_peer_closed and request_cookie --------- */
 static int64_t fake_now;
 static unsigned long long next_id;
 static int peer_closed;
@@ -54,6 +54,13 @@ bool request_peer_closed(const struct request *rq)
 {
     (void)rq;
     return peer_closed;
+}
+
+const char *request_cookie(const struct request *rq, const char *name)
+{
+    (void)rq;
+    (void)name;
+    return NULL; /* no cookies: every handshake answer sets BAYEUX_BROWSER */
 }
 
 static struct hold *parked; /* the one request a single-threaded harness can have parked */
@@ -91,7 +98,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t flags = rd_byte(&r);
     verbose = getenv("FUZZ_VERBOSE") != NULL;
     struct sim_config cfg = { .host = "127.0.0.1", .csrf = true,
-                              .poll_timeout_ms = flags & 7, .max_batch = (flags >> 3 & 7) + 1 };
+                              .poll_timeout_ms = flags & 7, .max_batch = (flags >> 3 & 7) + 1,
+                              .max_interval_ms = 10000 };
     struct sim sim;
     memset(&sim, 0, sizeof sim);
     sim.cfg = &cfg;
@@ -99,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pthread_cond_init(&sim.cond, NULL);
     sim.bayeux = bayeux_new();
     sim.faults = faults_new();
-    sim.sessions = sessions_new();
+    sim.sessions = sessions_new(0);
     fake_now = 1000;
     next_id = 0;
     peer_closed = (flags & 0x40) != 0;

@@ -6,6 +6,8 @@
  *            ([startIndex, count] body)   8 the GET reads   9 ctl get session   10 flood
  *            (count capped at 64)   11 save, load into a new store, save again: equal
  *            12 load the body as a state file   13 SMS operation on body.id (any string)
+ *            14 every pending transfer/invite/consult offer times out (store_expire_offers)
+ *   flag byte bit 0: the legacy shapes (--legacy-shapes), else the vendor's.
  *   op / 16 % 3: the acting agent;   arg: which known session (ids are counted and random,
  *   so records name sessions by creation order).
  * Every answer must be a JSON value with an HTTP status 200..599, and every notification
@@ -17,6 +19,7 @@
 #include "../sim/store_ctl.h"
 #include "../sim/store_me.h"
 #include "../sim/store_ops.h"
+#include "../sim/store_ops_xfer.h"
 #include "../sim/store_persist.h"
 #include "../sim/store_read.h"
 
@@ -84,9 +87,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const users[] = { "agent1", "agent2", "agent3" };
     struct reader r = { data, size };
-    (void)rd_byte(&r);
+    uint8_t flags = rd_byte(&r);
     nids = 0;
     sim_store *s = new_store();
+    store_configure(s, flags & 1, 0);   /* offer timeout 0: op 14 expires every offer */
 
     while (r.left > 0) {
         uint8_t op = rd_byte(&r), arg = rd_byte(&r);
@@ -155,6 +159,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             resp = store_sms_operation(s, user, any ? any : "", body, &status);
             break;
         }
+        case 14:
+            FUZZ_ASSERT(store_expire_offers(s) == -1);   /* nothing is left pending */
+            break;
         default:
             break;
         }

@@ -32,6 +32,7 @@ local SIM_LAYERS = {
   { "domain routing",  "store_route" },
   { "domain notify",   "store_notify" },
   { "domain lifecycle", "store" },
+  { "domain messages", "store_message" },
   { "domain records",  "store_agent", "store_session", "store_op_ctx" },
   { "domain base",     "store_base" },
   { "domain types",    "store_types" },

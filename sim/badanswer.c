@@ -48,8 +48,8 @@ bool bad_mode_replaces(enum bad_mode mode)
 bool bad_mode_fits_path(enum bad_mode mode, const char *path)
 {
     if (mode == BAD_BAYEUX_NOT_ARRAY || mode == BAD_UNKNOWN_FIELDS)
-        return strcmp(path, "/api/v2/notifications") == 0 ||
-               strcmp(path, "/api/v2/notifications/") == 0;
+        return strncmp(path, "/api/v2/notifications", 21) == 0 &&
+               (path[21] == '\0' || path[21] == '/');
     return mode != BAD_NONE;
 }
 

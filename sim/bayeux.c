@@ -40,10 +40,23 @@ static void add_unknown_client(json_t *replies, const char *channel, const json_
     json_array_append_new(replies, r);
 }
 
+/* CometD's advice: poll again at once, held up to `timeout`, forgotten after `maxInterval`
+ * without a connect. */
 static json_t *retry_advice(const struct sim *sim)
 {
-    return json_pack("{s:s,s:i,s:I}", "reconnect", "retry", "interval", 0, "timeout",
-                     (json_int_t)sim->cfg->poll_timeout_ms);
+    return json_pack("{s:s,s:i,s:I,s:I}", "reconnect", "retry", "interval", 0, "timeout",
+                     (json_int_t)sim->cfg->poll_timeout_ms, "maxInterval",
+                     (json_int_t)sim->cfg->max_interval_ms);
+}
+
+/* CometD's browser cookie, set by the handshake reply unless the request has one. */
+static void browser_cookie(struct request *rq, struct reply *out)
+{
+    char id[33], cookie[96];
+    if (request_cookie(rq, "BAYEUX_BROWSER") || sim_random_hex(id, 16) != 0)
+        return;
+    snprintf(cookie, sizeof cookie, "BAYEUX_BROWSER=%s; Path=/; HttpOnly", id);
+    reply_header(out, "Set-Cookie", cookie);
 }
 
 static void handshake(struct sim *sim, const char *user, const json_t *msg, json_t *replies)
@@ -107,6 +120,7 @@ static void subscribe(struct client *c, const char *channel, const json_t *msg,
 
 struct bayeux_call {
     struct request *rq;
+    bool handshook;             /* a handshake succeeded: the reply sets BAYEUX_BROWSER */
     struct hold *hold;
     json_t *body;               /* the request's messages */
     json_t *replies;
@@ -204,6 +218,7 @@ static bool handle_message(struct bayeux_call *call, const json_t *msg)
     }
     if (strcmp(channel, "/meta/handshake") == 0) {
         handshake(sim, user, msg, replies);
+        call->handshook = true;
         return false;
     }
     struct client *c = bayeux_find_client(sim->bayeux, json_string_value(json_object_get(msg,
@@ -249,6 +264,8 @@ void bayeux_call_free(struct bayeux_call *call)
 /* Every message object in the reply is ours alone; it is safe to serialise later. */
 static enum bayeux_result done(struct bayeux_call **call, struct reply *out)
 {
+    if ((*call)->handshook)
+        browser_cookie((*call)->rq, out);
     reply_json(out, 200, json_incref((*call)->replies));
     bayeux_call_free(*call);
     *call = NULL;
@@ -275,7 +292,7 @@ enum bayeux_result bayeux_handle(struct request *rq, struct hold *hold, const js
     call->body = json_incref((json_t *)body);
     *callp = call;
     pthread_mutex_lock(&sim->lock);
-    bayeux_sweep_idle(sim->bayeux);
+    bayeux_sweep_idle(sim);
     enum bayeux_result r = run(call);
     pthread_mutex_unlock(&sim->lock);
     return r == BAYEUX_HELD ? r : done(callp, out);

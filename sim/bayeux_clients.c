@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CLIENT_IDLE_MS 60000    /* a client with no connect for this long is forgotten */
 
 struct bayeux *bayeux_new(void)
 {
@@ -72,13 +71,14 @@ void bayeux_remove_client(struct sim *sim, struct client *dead)
         }
 }
 
-void bayeux_sweep_idle(struct bayeux *b)
+void bayeux_sweep_idle(struct sim *sim)
 {
     int64_t now = sim_now_ms();
-    struct client **pp = &b->clients;
+    long max_interval = sim->cfg->max_interval_ms;
+    struct client **pp = &sim->bayeux->clients;
     while (*pp) {
         struct client *c = *pp;
-        if (c->waiting == 0 && now - c->last_seen > CLIENT_IDLE_MS) {
+        if (c->waiting == 0 && now - c->last_seen > max_interval) {
             *pp = c->next;
             client_free(c);
         } else {
@@ -171,7 +171,7 @@ void bayeux_store_publish(void *ud, const char *user, const char *channel, json_
     if (!copy)
         return;
     data = copy;
-    bayeux_sweep_idle(sim->bayeux);
+    bayeux_sweep_idle(sim);
     bayeux_deliver(sim, user, channel, data);
 }
 

@@ -2,7 +2,8 @@
  * The Bayeux server's clients: each bound to the user who handshook, with its subscription
  * patterns and its queue of event messages waiting for a /meta/connect. Events reach it
  * through bayeux_deliver (from the store's publish callback, a client's publish, or the
- * control API's POST /sim/publish). A client with no connect for a minute is forgotten.
+ * control API's POST /sim/publish). A client with no connect pending for longer than
+ * advice.maxInterval (--max-interval, CometD's 10 s by default) is forgotten, as CometD does.
  * Not thread-safe: every function here is called with sim->lock held.
  */
 #ifndef GWS_SIM_BAYEUX_CLIENTS_H
@@ -25,7 +26,7 @@ struct client {
     size_t nsubs, subcap;
     json_t *queue;              /* event messages; the pending ones start at qhead */
     size_t qhead;
-    int64_t last_seen;          /* monotonic ms of the last handshake or connect */
+    int64_t last_seen;          /* monotonic ms of the handshake or the last connect's answer */
     unsigned long connect_gen;  /* bumped by every connect, so an older held one can tell */
     int waiting;                /* connects currently held; such a client never expires */
     struct hold *held;          /* the parked connect that events release, or NULL */
@@ -45,8 +46,8 @@ struct client *bayeux_add_client(struct sim *sim, const char *user);
 struct client *bayeux_find_client(struct bayeux *b, const char *id, const char *user);
 /* Forgets a client; its parked connect, if any, is released (and answers 402). */
 void bayeux_remove_client(struct sim *sim, struct client *dead);
-/* Forgets the clients idle for too long (never one with a held connect). */
-void bayeux_sweep_idle(struct bayeux *b);
+/* Forgets the clients silent for longer than maxInterval (never one with a held connect). */
+void bayeux_sweep_idle(struct sim *sim);
 /* Forgets every client and releases their polls (they answer 402). Returns how many. */
 size_t bayeux_forget_all(struct sim *sim);
 

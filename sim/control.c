@@ -93,6 +93,8 @@ static void forget(struct sim *sim, const struct faults_forget *what)
     size_t clients = what->clients ? bayeux_forget_all(sim) : 0;
     size_t http_sessions = what->http_sessions ? sessions_forget_all(sim->sessions) : 0;
     faults_count_forgotten(sim->faults, clients, http_sessions);
+    if (what->rotate_sessions)
+        faults_count_rotated(sim->faults, sessions_rotate_all(sim->sessions));
 }
 
 /* GET shows the faults, POST merges a body into them, DELETE clears them. */

@@ -21,7 +21,7 @@ struct faults {
     struct {                            /* what has been applied since the last DELETE */
         json_int_t clients_forgotten, sessions_forgotten, dropped_connections,
             delayed_responses, discarded_events, http_errors, stalled_requests, bad_answers,
-            path_delays;
+            path_delays, sessions_rotated;
     } applied;
 };
 
@@ -68,7 +68,8 @@ static int validate(const json_t *body, char *err, size_t errlen)
     if (!json_is_object(body))
         FAIL("body must be a JSON object");
     json_object_foreach((json_t *)body, key, v) {
-        if (!strcmp(key, "forget_clients") || !strcmp(key, "forget_http_sessions")) {
+        if (!strcmp(key, "forget_clients") || !strcmp(key, "forget_http_sessions") ||
+            !strcmp(key, "rotate_http_session")) {
             if (!json_is_boolean(v))
                 FAIL("%s must be a boolean", key);
         } else if (!strcmp(key, "drop_connections") || !strcmp(key, "discard_events")) {
@@ -127,6 +128,7 @@ int faults_apply(struct faults *f, const json_t *body, struct faults_forget *for
     }
     forget->clients = json_is_true(json_object_get(body, "forget_clients"));
     forget->http_sessions = json_is_true(json_object_get(body, "forget_http_sessions"));
+    forget->rotate_sessions = json_is_true(json_object_get(body, "rotate_http_session"));
     if ((v = json_object_get(body, "drop_connections")))
         f->drop_connections = json_integer_value(v);
     if ((v = json_object_get(body, "discard_events")))
@@ -159,6 +161,11 @@ int faults_apply(struct faults *f, const json_t *body, struct faults_forget *for
     return 0;
 }
 
+void faults_count_rotated(struct faults *f, size_t http_sessions)
+{
+    f->applied.sessions_rotated += (json_int_t)http_sessions;
+}
+
 void faults_count_forgotten(struct faults *f, size_t clients, size_t http_sessions)
 {
     f->applied.clients_forgotten += (json_int_t)clients;
@@ -172,7 +179,7 @@ json_t *faults_to_json(const struct faults *f)
     return json_pack(
         "{s:I,s:I,s:I,s:f,s:{s:i,s:I},s:{s:s,s:I,s:s?},"
         "s:{s:s?,s:I,s:I},"
-        "s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}}",
+        "s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}}",
         "drop_connections", f->drop_connections, "delay_ms", f->delay_ms,
         "discard_events", f->discard_events, "stall_seconds", stall,
         "http_error", "status", f->http_error_status, "count", f->http_error_count,
@@ -188,7 +195,8 @@ json_t *faults_to_json(const struct faults *f)
         "http_errors", f->applied.http_errors,
         "stalled_requests", f->applied.stalled_requests,
         "bad_answers", f->applied.bad_answers,
-        "path_delays", f->applied.path_delays);
+        "path_delays", f->applied.path_delays,
+        "sessions_rotated", f->applied.sessions_rotated);
 }
 
 int64_t faults_stall_until(const struct faults *f)

@@ -21,6 +21,7 @@ struct faults;
 struct faults_forget {
     bool clients;               /* forget_clients: every Bayeux client (402 next) */
     bool http_sessions;         /* forget_http_sessions: every HTTP session (403 next) */
+    bool rotate_sessions;       /* rotate_http_session: every session gets a new id next */
 };
 
 struct faults *faults_new(void);
@@ -36,6 +37,7 @@ void faults_clear(struct faults *f);
 int faults_apply(struct faults *f, const json_t *body, struct faults_forget *forget,
                  char *err, size_t errlen);
 void faults_count_forgotten(struct faults *f, size_t clients, size_t http_sessions);
+void faults_count_rotated(struct faults *f, size_t http_sessions);
 
 json_t *faults_to_json(const struct faults *f);
 

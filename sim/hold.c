@@ -7,6 +7,7 @@
 
 #define PEER_CHECK_MS 1000      /* how often a parked long poll looks whether its client left */
 #define IDLE_WAKE_MS 60000      /* nothing parked: wake now and then anyway */
+#define TICK_MS 1000            /* the simulator's tick runs at least this often */
 
 static void unlink_hold(struct sim *sim, struct hold *h)
 {
@@ -98,6 +99,17 @@ static int64_t sweep(struct sim *sim, bool check_peers)
     return next;
 }
 
+/* The simulator's tick (sim->tick) when it is due; returns when it is due next. */
+static int64_t run_tick(struct sim *sim)
+{
+    int64_t now = sim_now_ms();
+    if (sim->tick && now >= sim->next_tick) {
+        long long due = sim->tick(sim);
+        sim->next_tick = now + (due >= 0 && due < TICK_MS ? due : TICK_MS);
+    }
+    return sim->tick ? sim->next_tick : INT64_MAX;
+}
+
 static void *hold_thread(void *arg)
 {
     struct sim *sim = arg;
@@ -107,7 +119,10 @@ static void *hold_thread(void *arg)
         bool check_peers = sim_now_ms() >= next_peer_check;
         if (check_peers)
             next_peer_check = sim_now_ms() + PEER_CHECK_MS;
+        int64_t tick_at = sim->shutting_down ? INT64_MAX : run_tick(sim);
         sim->hold_wake_at = sweep(sim, check_peers);
+        if (tick_at < sim->hold_wake_at)
+            sim->hold_wake_at = tick_at;
         if (sim->shutting_down)
             break;      /* the sweep released everything, and nothing parks any more */
         sim_wait_until(sim, sim->hold_wake_at);

@@ -7,6 +7,7 @@
  * every sim_wake_all), or when its peer hangs up (`watch_peer`); anyone may release it
  * earlier with hold_release (an event for a held connect, a newer connect). MHD then calls
  * the access handler (or the content reader) again, which carries on where it stopped.
+ * The hold thread also runs the simulator's clock-driven events (sim->tick).
  *
  * Every function here except hold_start and hold_stop is called with sim->lock held; the
  * hold thread runs under that lock too and waits only in sim_wait_until.

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define LB_COOKIE "AWSELB"
+
 /* What the route needs to know about the caller's HTTP session, copied out of the table. */
 struct session_info {
     char id[SESSION_ID_LEN + 1];
@@ -48,11 +50,13 @@ static bool is_modifying(const char *method)
 static bool check_session(struct request *rq, struct session_info *si, struct reply *out)
 {
     struct sim *sim = rq->sim;
-    const char *cookie = MHD_lookup_connection_value(rq->conn, MHD_COOKIE_KIND, "JSESSIONID");
+    const char *cookie = request_cookie(rq, "JSESSIONID");
     const char *token = request_header(rq, "X-CSRF-TOKEN");
     bool ok = true;
     pthread_mutex_lock(&sim->lock);
-    const struct http_session *s = sessions_find(sim->sessions, cookie, rq->user);
+    bool rotated = false;
+    const struct http_session *s = sessions_find(sim->sessions, cookie, rq->user, &rotated);
+    si->created = rotated;      /* a rotated session's new id goes out like a new one's */
     if (sim->cfg->csrf && is_modifying(rq->method) &&
         (!s || !token || !sessions_token_equal(s->csrf, token))) {
         ok = false;
@@ -190,26 +194,47 @@ static void get_route(struct request *rq, const struct path_segments *p, struct 
     pthread_mutex_unlock(&sim->lock);
 }
 
+/*
+ * The Bayeux endpoint: /api/v2/notifications, and the message-type sub-paths the official
+ * CometD clients append (…/handshake, …/connect, …), which a CometD servlet mapped to
+ * /notifications/(anything) accepts alike: the messages in the body say what they are.
+ */
+static bool is_bayeux_path(const struct path_segments *p)
+{
+    static const char *const SUB[] = { "handshake", "connect", "subscribe", "unsubscribe",
+                                       "disconnect", NULL };
+    if (!path_is(p, 2, "notifications"))
+        return false;
+    if (p->n == 3)
+        return true;
+    for (int i = 0; p->n == 4 && SUB[i]; i++)
+        if (path_is(p, 3, SUB[i]))
+            return true;
+    return false;
+}
+
 static void route(struct request *rq, const struct path_segments *p, struct session_info *si,
                   struct route_state *rs, struct reply *out)
 {
     bool get = strcmp(rq->method, "GET") == 0, post = strcmp(rq->method, "POST") == 0;
     bool me = path_is(p, 2, "me");
+    if (is_bayeux_path(p)) {
+        if (post)
+            notifications(rq, rs, out);
+        else
+            reply_gws_error(out, 405, 3, "Method not allowed");
+        return;
+    }
     bool channels = me && path_is(p, 3, "channels");
     bool sms = me && path_is(p, 3, "smssessions");
-    bool known = (p->n == 3 && (me || path_is(p, 2, "notifications"))) ||
+    bool known = (p->n == 3 && me) ||
                  ((channels || sms) && (p->n == 4 || p->n == 5)) ||
                  (sms && p->n == 6 && path_is(p, 5, "messages"));
     if (!known) {
         reply_gws_error(out, 404, 6, "Resource not found");
         return;
     }
-    if (p->n == 3 && !me) {
-        if (post)
-            notifications(rq, rs, out);
-        else
-            reply_gws_error(out, 405, 3, "Method not allowed");
-    } else if (get && !(channels && p->n == 5)) {
+    if (get && !(channels && p->n == 5)) {
         get_route(rq, p, out);
     } else if (post && p->n == 3) {
         post_me(rq, si, out);
@@ -232,15 +257,32 @@ static void session_headers(struct request *rq, const struct session_info *si,
         snprintf(cookie, sizeof cookie, "JSESSIONID=%s; Path=/; HttpOnly", si->id);
         reply_header(out, MHD_HTTP_HEADER_SET_COOKIE, cookie);
     }
+
     if (sim->cfg->csrf && strcmp(rq->method, "GET") == 0) {
         reply_header(out, "X-CSRF-HEADER", "X-CSRF-TOKEN");
         reply_header(out, "X-CSRF-TOKEN", si->csrf);
     }
 }
 
+/*
+ * A load balancer's stickiness cookie, as the vendor's CSRF sample carries, on any answer to
+ * a request without one (the balancer knows nothing of auth or CSRF): it is not the HTTP
+ * session's, and a client that refreshes its session must keep it.
+ */
+static void lb_cookie(struct request *rq, struct reply *out)
+{
+    char lb[48];
+    if (!request_cookie(rq, LB_COOKIE) && sim_random_hex(lb, 20) == 0) {
+        char cookie[sizeof lb + 64];
+        snprintf(cookie, sizeof cookie, "%s=%s; Path=/", LB_COOKIE, lb);
+        reply_header(out, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+    }
+}
+
 bool api_handle(struct request *rq, struct hold *hold, struct reply *out,
                 struct bayeux_call **call)
 {
+    lb_cookie(rq, out);
     if (!rq->user) {
         reply_gws_error(out, 401, 20, "Not authenticated");
         reply_header(out, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Basic realm=\"GWS\"");

@@ -78,6 +78,11 @@ const char *request_header(const struct request *rq, const char *name)
     return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
 }
 
+const char *request_cookie(const struct request *rq, const char *name)
+{
+    return MHD_lookup_connection_value(rq->conn, MHD_COOKIE_KIND, name);
+}
+
 int path_split(struct path_segments *ps, const char *path)
 {
     ps->n = 0;

@@ -49,6 +49,8 @@ json_t *request_json(const struct request *rq, const char *empty, char *err, siz
 const char *request_arg(const struct request *rq, const char *name);
 /* A request header, or NULL. */
 const char *request_header(const struct request *rq, const char *name);
+/* A cookie the request carries, or NULL. */
+const char *request_cookie(const struct request *rq, const char *name);
 
 int path_split(struct path_segments *ps, const char *path);
 void path_free(struct path_segments *ps);

@@ -11,11 +11,15 @@
 struct http_sessions {
     struct http_session **items;
     size_t n, cap;
+    long long idle_ms;
 };
 
-struct http_sessions *sessions_new(void)
+struct http_sessions *sessions_new(long long idle_ms)
 {
-    return calloc(1, sizeof(struct http_sessions));
+    struct http_sessions *ss = calloc(1, sizeof(struct http_sessions));
+    if (ss)
+        ss->idle_ms = idle_ms;
+    return ss;
 }
 
 static void session_free(struct http_session *s)
@@ -53,27 +57,44 @@ int sessions_token_equal(const char *a, const char *b)
     return diff == 0;
 }
 
-const struct http_session *sessions_find(struct http_sessions *ss, const char *cookie,
-                                         const char *user)
+static void remove_at(struct http_sessions *ss, size_t i)
 {
+    session_free(ss->items[i]);
+    ss->items[i] = ss->items[--ss->n];
+}
+
+const struct http_session *sessions_find(struct http_sessions *ss, const char *cookie,
+                                         const char *user, bool *rotated)
+{
+    *rotated = false;
     if (!cookie || strlen(cookie) != SESSION_ID_LEN)
         return NULL;
     for (size_t i = 0; i < ss->n; i++) {
         struct http_session *s = ss->items[i];
         if (strcmp(s->id, cookie) == 0) {
+            long long now = sim_now_ms();
+            if (ss->idle_ms > 0 && now - s->last_used > ss->idle_ms) {
+                remove_at(ss, i);       /* expired while idle: as unknown as a forgotten one */
+                return NULL;
+            }
             if (strcmp(s->user, user) != 0)
                 return NULL;
-            s->last_used = sim_now_ms();
+            if (s->rotate && sim_random_hex(s->id, SESSION_ID_LEN / 2) == 0) {
+                s->rotate = false;
+                *rotated = true;
+            }
+            s->last_used = now;
             return s;
         }
     }
     return NULL;
 }
 
-static void remove_at(struct http_sessions *ss, size_t i)
+size_t sessions_rotate_all(struct http_sessions *ss)
 {
-    session_free(ss->items[i]);
-    ss->items[i] = ss->items[--ss->n];
+    for (size_t i = 0; i < ss->n; i++)
+        ss->items[i]->rotate = true;
+    return ss->n;
 }
 
 const struct http_session *sessions_create(struct http_sessions *ss, const char *user)

@@ -13,6 +13,7 @@
 #include "sim.h"
 #include "store.h"
 #include "store_agent.h"
+#include "store_ops_xfer.h"
 #include "store_persist.h"
 #include "traffic.h"
 
@@ -85,7 +86,8 @@ static const char usage_text[] =
     "usage: gws-sim --port N [--host 127.0.0.1] [--user NAME:PASSWORD]... [--agents N]\n"
     "               [--no-csrf] [--poll-timeout MS] [--max-batch N] [--state FILE]\n"
     "               [--tls-cert FILE --tls-key FILE] [--max-connections N] [--threads N]\n"
-    "               [--quiet] [--verbose]\n";
+    "               [--http-session-idle SECONDS] [--max-interval MS]\n"
+    "               [--offer-timeout SECONDS] [--legacy-shapes] [--quiet] [--verbose]\n";
 
 #define MAX_AGENTS 100000
 
@@ -147,9 +149,11 @@ static int parse_args(int argc, char **argv, struct options *o)
         if (!strcmp(flag, "--no-csrf")) { o->cfg.csrf = false; continue; }
         if (!strcmp(flag, "--quiet")) { o->cfg.quiet = true; continue; }
         if (!strcmp(flag, "--verbose")) { o->cfg.verbose = true; continue; }
+        if (!strcmp(flag, "--legacy-shapes")) { o->cfg.legacy_shapes = true; continue; }
         static const char *const with_value[] = { "--port", "--host", "--user",
             "--poll-timeout", "--max-batch", "--state", "--tls-cert", "--tls-key", "--agents",
-            "--max-connections", "--threads", NULL };
+            "--max-connections", "--threads", "--http-session-idle", "--max-interval",
+            "--offer-timeout", NULL };
         int known = 0;
         for (int k = 0; with_value[k]; k++)
             known |= !strcmp(flag, with_value[k]);
@@ -182,6 +186,18 @@ static int parse_args(int argc, char **argv, struct options *o)
             if (parse_number(flag, v, 1, 256, &n) != 0)
                 return -1;
             o->cfg.threads = n;
+        } else if (!strcmp(flag, "--http-session-idle")) {
+            if (parse_number(flag, v, 1, 30L * 86400, &n) != 0)
+                return -1;
+            o->cfg.http_session_idle_ms = n * 1000;
+        } else if (!strcmp(flag, "--max-interval")) {
+            if (parse_number(flag, v, 100, 3600000, &n) != 0)
+                return -1;
+            o->cfg.max_interval_ms = n;
+        } else if (!strcmp(flag, "--offer-timeout")) {
+            if (parse_number(flag, v, 1, 30L * 86400, &n) != 0)
+                return -1;
+            o->cfg.offer_timeout_ms = n * 1000;
         } else if (!strcmp(flag, "--user")) {
             if (check_user(o, v) != 0)
                 return -1;
@@ -274,7 +290,7 @@ static int sim_init(struct sim *sim, const struct sim_config *cfg)
     pthread_condattr_destroy(&attr);
     pthread_mutex_init(&sim->lock, NULL);
     sim->bayeux = bayeux_new();
-    sim->sessions = sessions_new();
+    sim->sessions = sessions_new(cfg->http_session_idle_ms);
     sim->log = reqlog_new(REQLOG_MAX_ENTRIES);
     sim->faults = faults_new();
     if (cfg->tls_cert) {
@@ -340,6 +356,12 @@ static void fit_connection_limit(struct sim_config *cfg)
     }
 }
 
+/* The hold thread's tick: offers nobody answered time out. */
+static long long expire_offers(struct sim *sim)
+{
+    return store_expire_offers(sim->store);
+}
+
 /* Everything between parsing and the signal: 0 when the simulator ran and stopped cleanly. */
 static int run(struct sim *sim, const struct options *o)
 {
@@ -358,6 +380,9 @@ static int run(struct sim *sim, const struct options *o)
              v6 ? "[" : "", shown, v6 ? "]" : "", port);
     /* The store builds resource URIs from the server root (…/api/v2/users/<id>). */
     sim->store = store_new(traffic_publish, sim, url);    /* logs, then bayeux_store_publish */
+    if (sim->store)
+        store_configure(sim->store, cfg->legacy_shapes, cfg->offer_timeout_ms);
+    sim->tick = expire_offers;
     if (!sim->store || add_users(sim, o) != 0 ||
         (cfg->state_file && load_state(sim, cfg->state_file) != 0) || http_start(sim, fd) != 0) {
         if (!sim->daemon)
@@ -380,7 +405,9 @@ int main(int argc, char **argv)
     const char *users[argc > 0 ? argc : 1];
     struct options o = {
         .cfg = { .host = "127.0.0.1", .csrf = true, .poll_timeout_ms = 20000,
-                 .max_batch = 1000, .max_connections = 4096, .threads = 4 },
+                 .max_batch = 1000, .max_connections = 4096, .threads = 4,
+                 .http_session_idle_ms = 1800 * 1000, .max_interval_ms = 10000,
+                 .offer_timeout_ms = 60 * 1000 },
         .users = users,
         .agents = -1,
     };

@@ -42,6 +42,10 @@ struct sim_config {
     bool verbose;              /* --verbose: the traffic log on stderr (traffic.h) */
     long max_connections;      /* --max-connections: refused (and logged) beyond this */
     long threads;              /* --threads: MHD's worker pool */
+    long http_session_idle_ms; /* --http-session-idle: an unused HTTP session expires */
+    long max_interval_ms;      /* --max-interval: advice.maxInterval; a silent client goes */
+    long offer_timeout_ms;     /* --offer-timeout: an unanswered transfer/invite/consult */
+    bool legacy_shapes;        /* --legacy-shapes: the pre-vendor shapes and outcomes */
 };
 
 struct sim {
@@ -65,6 +69,13 @@ struct sim {
     bool hold_stop;
     bool hold_running;
     pthread_t hold_thread;
+    /*
+     * Run by the hold thread with the lock held, about once a second or when it said it is
+     * due: the simulator's own clock-driven events (offers timing out). Returns the ms until
+     * it is due again, or -1 for "nothing pending". May be NULL.
+     */
+    long long (*tick)(struct sim *sim);
+    int64_t next_tick;
     atomic_long connections;    /* open HTTP connections */
     atomic_bool limit_logged;   /* the connection limit was reported and not left since */
 };

@@ -19,6 +19,7 @@ sim_store *store_new(sim_publish_fn publish, void *ud, const char *base_url)
     s->publish = publish;
     s->ud = ud;
     s->base_url = strdup(base_url ? base_url : "");
+    s->offer_timeout_ms = 60000;
     if (!s->base_url) {
         free(s);
         return NULL;
@@ -30,6 +31,12 @@ sim_store *store_new(sim_publish_fn publish, void *ud, const char *base_url)
     if (!s->rng)
         s->rng = 0x9E3779B97F4A7C15ULL;     /* xorshift must not start at 0 */
     return s;
+}
+
+void store_configure(sim_store *s, bool legacy, long long offer_timeout_ms)
+{
+    s->legacy = legacy;
+    s->offer_timeout_ms = offer_timeout_ms;
 }
 
 /* Frees users and sessions, leaving an empty but valid store (store_load reuses this). */

@@ -26,6 +26,14 @@
 sim_store *store_new(sim_publish_fn publish, void *ud, const char *base_url);
 void store_free(sim_store *s);
 
+/*
+ * legacy: the outcomes and shapes the simulator had before the vendor's samples (Reject ends
+ * Revoked, every answer has a referenceId, Error notifications carry the session, ISO
+ * timestamps, every operation in the capability lists); off, they follow the samples.
+ * offer_timeout_ms: how long a transfer, invite or consult waits for its target.
+ */
+void store_configure(sim_store *s, bool legacy, long long offer_timeout_ms);
+
 /* Frees users and sessions, leaving an empty but valid store (store_load reuses this). */
 void st_store_clear(sim_store *s);
 

@@ -8,6 +8,7 @@
 #include "store_base.h"
 #include "store_notify.h"
 #include "store_route.h"
+#include "store_message.h"
 #include "store_session.h"
 
 #include <stdio.h>
@@ -63,13 +64,13 @@ static json_t *lar_json(int save_lar)
     return save_lar < 0 ? json_null() : json_boolean(save_lar);
 }
 
-static json_t *agents_json(const struct sms_session *ss)
+static json_t *agents_json(const sim_store *s, const struct sms_session *ss)
 {
     json_t *agents = json_object();
     for (size_t i = 0; agents && i < ss->nparties; i++) {
         const struct party *p = ss->parties[i];
         json_t *o = json_pack("{s:s,s:o,s:s,s:o,s:s,s:b}", "state",
-                              st_party_state_name(p->state), "nickname",
+                              st_party_shown_state(s, p), "nickname",
                               json_str_or_null(p->nickname), "participantId", p->pid,
                               "saveLAR", lar_json(p->save_lar), "role", st_role_name(p->role),
                               "joined", p->joined);
@@ -94,9 +95,9 @@ json_t *store_ctl_get_session(sim_store *s, const char *id, int *http_status)
                           "participantId", ss->cust_pid, "left", ss->customer_left,
                           "nickname", json_str_or_null(ss->first_nick),
                           "saveLAR", lar_json(first ? first->save_lar : -1),
-                          "agents", agents_json(ss),
+                          "agents", agents_json(s, ss),
                           "participants", st_participants_json(ss),
-                          "transcript", st_messages_json(ss, 0, ss->nmsgs),
+                          "transcript", st_messages_json(s, ss, 0, ss->nmsgs, MV_NOTIFY),
                           "userData", json_deep_copy(ss->user_data),
                           "disposition", json_str_or_null(ss->disposition));
     if (r)

@@ -4,6 +4,7 @@
  * published shares memory with the store or with another recipient's copy.
  */
 #include "store_notify.h"
+#include "store_message.h"
 #include "store_session.h"
 
 #include <string.h>
@@ -20,9 +21,9 @@ static void publish(sim_store *s, const char *agent, json_t *data)
 
 static json_t *state_change(const sim_store *s, const struct sms_session *ss,
                             const struct party *p, const char *type, long long ref,
-                            const char *error, bool with_participants)
+                            const char *error, enum view_kind kind)
 {
-    json_t *view = st_view(s, ss, p, with_participants);
+    json_t *view = st_view(s, ss, p, kind);
     if (!view)
         return NULL;
     json_t *d = json_pack("{s:s,s:s,s:o}", "messageType", "SMSsessionStateChangeMessage",
@@ -41,13 +42,33 @@ fail:
 void st_notify_state(sim_store *s, const struct sms_session *ss, const struct party *p,
                      const char *type, long long ref, const char *error)
 {
-    publish(s, p->agent, state_change(s, ss, p, type, ref, error, true));
+    enum view_kind kind = strcmp(type, "PropertiesUpdated") == 0 ? VIEW_PROPERTIES : VIEW_STATE;
+    publish(s, p->agent, state_change(s, ss, p, type, ref, error, kind));
+}
+
+void st_notify_error(sim_store *s, const struct sms_session *ss, const struct party *p,
+                     long long ref, const char *message)
+{
+    if (s->legacy) {
+        st_notify_state(s, ss, p, "Error", ref, message);
+        return;
+    }
+    publish(s, p->agent, json_pack("{s:s,s:s,s:I}", "notificationType", "Error",
+                                   "errorMessage", message, "referenceId", (json_int_t)ref));
+}
+
+static bool has_custom_notice(const struct sms_session *ss, size_t first, size_t n)
+{
+    for (size_t i = first; i < ss->nmsgs && i - first < n; i++)
+        if (ss->msgs[i].type == MT_CUSTOM_NOTICE)
+            return true;
+    return false;
 }
 
 void st_notify_messages(sim_store *s, const struct sms_session *ss, const char *agent,
                         size_t first, size_t n, long long ref)
 {
-    json_t *msgs = st_messages_json(ss, first, n);
+    json_t *msgs = st_messages_json(s, ss, first, n, MV_NOTIFY);
     json_t *uri = st_session_uri(s, ss);
     if (!msgs || !uri) {
         json_decref(msgs);
@@ -57,7 +78,15 @@ void st_notify_messages(sim_store *s, const struct sms_session *ss, const char *
     json_t *d = json_pack("{s:s,s:s,s:o,s:o}", "messageType", "MessageLogUpdated",
                           "notificationType", "NewMessages", "messages", msgs,
                           "smssessionUri", uri);
-    if (d && ref > 0 && json_object_set_new(d, "referenceId", json_integer(ref))) {
+    /* The vendor's custom-notice pages also give the session's path. */
+    if (d && !s->legacy && has_custom_notice(ss, first, n) &&
+        json_object_set_new(d, "smssessionPath", json_pack("s+", "/smssessions/", ss->id))) {
+        json_decref(d);
+        d = NULL;
+    }
+    /* The vendor's NewMessages never carry a referenceId. */
+    if (d && ref > 0 && s->legacy &&
+        json_object_set_new(d, "referenceId", json_integer(ref))) {
         json_decref(d);
         d = NULL;
     }
@@ -72,7 +101,7 @@ void st_notify_messages(sim_store *s, const struct sms_session *ss, const char *
 void st_notify_accepted(sim_store *s, const struct sms_session *ss, const struct party *p,
                         long long ref)
 {
-    publish(s, p->agent, state_change(s, ss, p, "StatusChange", ref, NULL, false));
+    publish(s, p->agent, state_change(s, ss, p, "StatusChange", ref, NULL, VIEW_ACCEPTED));
     st_notify_state(s, ss, p, "ParticipantsUpdated", 0, NULL);
     st_notify_messages(s, ss, p->agent, 0, ss->nmsgs, 0);
 }

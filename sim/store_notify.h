@@ -7,8 +7,16 @@
 
 #include "store_types.h"
 
+/* StatusChange / ParticipantsUpdated / PropertiesUpdated to the agent of `p`. */
 void st_notify_state(sim_store *s, const struct sms_session *ss, const struct party *p,
                      const char *type, long long ref, const char *error);
+/*
+ * An operation that failed after its answer: the vendor's Error of three keys,
+ * {"notificationType":"Error","errorMessage","referenceId"} (legacy: a state change of type
+ * Error that carries the session as well).
+ */
+void st_notify_error(sim_store *s, const struct sms_session *ss, const struct party *p,
+                     long long ref, const char *message);
 void st_notify_accepted(sim_store *s, const struct sms_session *ss, const struct party *p,
                         long long ref);
 void st_notify_messages(sim_store *s, const struct sms_session *ss, const char *agent,

@@ -76,6 +76,7 @@ static json_t *op_reject(struct op_ctx *c)
     struct party *p = c->p;
     long long ref = st_next_ref(c);
     p->state = PS_REVOKED;
+    p->rejected = true;         /* the vendor shows it as Completed, participants [] */
     st_notify_state(c->s, ss, p, "StatusChange", ref, NULL);
     if (p->role == ROLE_MAIN) {
         /* the first offer goes to someone else, never back to who just said no */
@@ -86,8 +87,9 @@ static json_t *op_reject(struct op_ctx *c)
     struct party *inviter = p->inviter ? st_party_of(ss, p->inviter) : NULL;
     if (inviter) {
         char msg[512];
-        snprintf(msg, sizeof msg, "%s rejected the %s", p->agent, WHAT[p->role]);
-        st_notify_state(c->s, ss, inviter, "Error", p->inviter_ref, msg);
+        snprintf(msg, sizeof msg, "Request failed: %s rejected the %s", p->agent,
+                 WHAT[p->role]);
+        st_notify_error(c->s, ss, inviter, p->inviter_ref, msg);
     }
     return st_ok_ref(c->http, ref);
 }
@@ -116,18 +118,34 @@ static json_t *op_complete(struct op_ctx *c)
         c->p->save_lar = save_lar;
     if (was_joined)
         announce_left(c);
-    st_notify_state(c->s, c->ss, c->p, "StatusChange", ref, NULL);
+    /* The vendor's Complete StatusChange carries no referenceId. */
+    st_notify_state(c->s, c->ss, c->p, "StatusChange", c->s->legacy ? ref : 0, NULL);
     st_close_if_unattended(c->s, c->ss);
     return st_ok_ref(c->http, ref);
 }
 
+/* Another agent is in the session with `p` (a conference or a consultation). */
+static bool in_conference(const struct sms_session *ss, const struct party *p)
+{
+    for (size_t i = 0; i < ss->nparties; i++)
+        if (ss->parties[i] != p && st_party_joined(ss->parties[i]))
+            return true;
+    return false;
+}
+
+/*
+ * Leave: the agent is out of the chat. Alone it is LeftChat (user data and disposition can
+ * still be set, then Complete); in a conference the vendor ends its part at once: Completed,
+ * without a referenceId (legacy: LeftChat either way).
+ */
 static json_t *op_leave(struct op_ctx *c)
 {
     long long ref = st_next_ref(c);
-    c->p->state = PS_LEFT;
+    bool done = !c->s->legacy && in_conference(c->ss, c->p);
+    c->p->state = done ? PS_COMPLETED : PS_LEFT;
     c->p->joined = false;
     announce_left(c);
-    st_notify_state(c->s, c->ss, c->p, "StatusChange", ref, NULL);
+    st_notify_state(c->s, c->ss, c->p, "StatusChange", done ? 0 : ref, NULL);
     return st_ok_ref(c->http, ref);
 }
 
@@ -281,8 +299,14 @@ json_t *store_sms_operation(sim_store *s, const char *user, const char *id,
                          st_party_state_name(p->state));
     struct op_ctx c = { .s = s, .ss = ss, .p = p, .body = body, .op = op, .http = http_status };
     *http_status = 200;
-    for (size_t i = 0; i < sizeof OPS / sizeof OPS[0]; i++)
-        if (strcmp(OPS[i].name, op) == 0)
-            return OPS[i].fn(&c);
-    return op_send(&c);     /* every other capability is one of SEND_OPS */
+    json_t *answer = NULL;
+    size_t i = 0, n = sizeof OPS / sizeof OPS[0];
+    while (i < n && strcmp(OPS[i].name, op) != 0)
+        i++;
+    answer = i < n ? OPS[i].fn(&c) : op_send(&c);  /* every other one is one of SEND_OPS */
+    /* Only Invite, Consult and CancelConsult answer with a referenceId (INDEX.md §2.4). */
+    if (answer && !s->legacy && strcmp(op, "Invite") != 0 && strcmp(op, "Consult") != 0 &&
+        strcmp(op, "CancelConsult") != 0)
+        json_object_del(answer, "referenceId");
+    return answer;
 }

@@ -97,8 +97,8 @@ json_t *st_op_transfer(struct op_ctx *c)
     if (!a) {
         /* accepted now, failed later: that is how the API reports an empty queue */
         char msg[512];
-        snprintf(msg, sizeof msg, "No agent available in queue %s", target);
-        st_notify_state(c->s, c->ss, c->p, "Error", ref, msg);
+        snprintf(msg, sizeof msg, "Request failed: no agent available in queue %s", target);
+        st_notify_error(c->s, c->ss, c->p, ref, msg);
         return st_ok_ref(c->http, ref);
     }
     if (!st_offer(c->s, c->ss, a->name, ROLE_TRANSFER, c->p->agent, ref))
@@ -145,7 +145,8 @@ json_t *st_op_consult(struct op_ctx *c)
 {
     long long ref = 0;
     json_t *r = bring_in(c, ROLE_CONSULT, &ref);
-    if (ref > 0 && r)   /* the actor's capabilities now include CancelConsult */
+    /* Legacy: the actor's capabilities now include CancelConsult (no vendor list has it). */
+    if (ref > 0 && r && c->s->legacy)
         st_notify_state(c->s, c->ss, c->p, "StatusChange", ref, NULL);
     return r;
 }
@@ -158,9 +159,49 @@ json_t *st_op_cancel_consult(struct op_ctx *c)
     if (q && q->state == PS_INVITED) {
         q->state = PS_REVOKED;
         st_notify_state(c->s, c->ss, q, "StatusChange", 0, NULL);
-        st_notify_state(c->s, c->ss, c->p, "StatusChange", ref, NULL);
+        /* The vendor's successful CancelConsult publishes nothing to the canceller. */
+        if (c->s->legacy)
+            st_notify_state(c->s, c->ss, c->p, "StatusChange", ref, NULL);
     } else {
-        st_notify_state(c->s, c->ss, c->p, "Error", ref, "Consultation already accepted");
+        st_notify_error(c->s, c->ss, c->p, ref, "Request failed: consultation already accepted");
     }
     return st_ok_ref(c->http, ref);
+}
+
+/*
+ * Offers of a transfer, invite or consult nobody answered within the offer timeout: the
+ * offer is withdrawn (the target's StatusChange to Revoked) and the agent who made it gets an
+ * Error with that operation's referenceId. Returns the ms until the next offer times out,
+ * or -1 when none is pending.
+ */
+long long store_expire_offers(sim_store *s)
+{
+    static const char *const WHAT[] = { "offer", "transfer", "invitation", "consultation" };
+    long long now = st_now_ms(), next = -1;
+    for (size_t i = 0; i < s->nsessions; i++) {
+        struct sms_session *ss = s->sessions[i];
+        for (size_t j = 0; j < ss->nparties; j++) {
+            struct party *q = ss->parties[j];
+            if (q->state != PS_INVITED || q->role == ROLE_MAIN)
+                continue;
+            if (q->offered_at_ms == 0)
+                q->offered_at_ms = now;     /* loaded from --state: the clock starts now */
+            long long due = q->offered_at_ms + s->offer_timeout_ms;
+            if (due > now) {
+                if (next < 0 || due - now < next)
+                    next = due - now;
+                continue;
+            }
+            q->state = PS_REVOKED;
+            st_notify_state(s, ss, q, "StatusChange", 0, NULL);
+            struct party *inviter = q->inviter ? st_party_of(ss, q->inviter) : NULL;
+            if (inviter && st_party_active(inviter)) {
+                char msg[512];
+                snprintf(msg, sizeof msg, "Request failed: %s did not answer the %s within "
+                         "%lld s", q->agent, WHAT[q->role], s->offer_timeout_ms / 1000);
+                st_notify_error(s, ss, inviter, q->inviter_ref, msg);
+            }
+        }
+    }
+    return next;
 }

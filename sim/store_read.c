@@ -5,6 +5,7 @@
 #include "store_read.h"
 #include "store_agent.h"
 #include "store_base.h"
+#include "store_message.h"
 #include "store_session.h"
 
 json_t *store_list_sms(sim_store *s, const char *user, int *http_status)
@@ -17,7 +18,7 @@ json_t *store_list_sms(sim_store *s, const char *user, int *http_status)
     for (size_t i = 0; i < s->nsessions; i++) {
         const struct sms_session *ss = s->sessions[i];
         const struct party *p = st_party_of(ss, user);
-        if (p && json_array_append_new(list, st_view(s, ss, p, true))) {
+        if (p && json_array_append_new(list, st_view(s, ss, p, VIEW_READ))) {
             json_decref(list);
             return NULL;
         }
@@ -32,7 +33,7 @@ json_t *store_get_sms(sim_store *s, const char *user, const char *id, int *http_
     const struct party *p = ss ? st_party_of(ss, user) : NULL;
     if (!p)
         return st_status(http_status, 6, "Session %s not found", id ? id : "");
-    json_t *view = st_view(s, ss, p, true);
+    json_t *view = st_view(s, ss, p, VIEW_READ);
     if (!view)
         return NULL;
     *http_status = 200;
@@ -48,7 +49,7 @@ json_t *store_get_messages(sim_store *s, const char *user, const char *id, long 
     if (start_index < 1)
         start_index = 1;
     size_t n = count > 0 ? (size_t)count : ss->nmsgs;
-    json_t *msgs = st_messages_json(ss, (size_t)start_index - 1, n);
+    json_t *msgs = st_messages_json(s, ss, (size_t)start_index - 1, n, MV_READ);
     if (!msgs)
         return NULL;
     *http_status = 200;

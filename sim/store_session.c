@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* ---------------------------------------------------------------- names */
 
@@ -38,6 +37,21 @@ static const char *const CAPS_CHATTING[] = {
 static const char *const CAPS_LEFT[] = { "Complete", "AttachUserData", "UpdateUserData",
                                          "DeleteUserData", "SetDisposition", NULL };
 static const char *const CAPS_NONE[] = { NULL };
+
+/*
+ * The lists the vendor's samples publish (vendor/INDEX.md §2.1): never a gate (st_can uses
+ * the lists above), but what a client sees. Chatting alone: Accept's seven; Chatting with
+ * another agent in (a conference or consultation): Invite's sixteen; LeftChat: Leave's four.
+ */
+static const char *const VENDOR_CHATTING[] = {
+    "Transfer", "Complete", "Leave", "InFocus", "SendMessage", "SendStartTypingNotification",
+    "SendStopTypingNotification", NULL };
+static const char *const VENDOR_CONFERENCE[] = {
+    "Transfer", "Leave", "Invite", "Consult", "SetInFocus", "SetDisposition", "AttachUserData",
+    "DeleteUserData", "UpdateUserData", "SendToAgents", "SendStartTypingToAgentsNotification",
+    "SendStopTypingToAgentsNotification", "Complete", "SendMessage",
+    "SendStartTypingNotification", "SendStopTypingNotification", NULL };
+static const char *const VENDOR_LEFT[] = { "Transfer", "Complete", "Leave", "InFocus", NULL };
 
 static const char *const *caps_of(enum party_state st)
 {
@@ -87,14 +101,34 @@ bool st_can(const struct sms_session *ss, const struct party *p, const char *op)
     return strcmp(op, "CancelConsult") == 0 && has_cancel_consult(ss, p);
 }
 
-static json_t *capabilities_json(const struct sms_session *ss, const struct party *p)
+static bool other_agent_joined(const struct sms_session *ss, const struct party *p)
+{
+    for (size_t i = 0; i < ss->nparties; i++)
+        if (ss->parties[i] != p && st_party_joined(ss->parties[i]))
+            return true;
+    return false;
+}
+
+static const char *const *published_caps(const sim_store *s, const struct sms_session *ss,
+                                         const struct party *p)
+{
+    if (s->legacy || p->state == PS_INVITED)
+        return caps_of(p->state);
+    if (p->state == PS_CHATTING)
+        return other_agent_joined(ss, p) ? VENDOR_CONFERENCE : VENDOR_CHATTING;
+    return p->state == PS_LEFT ? VENDOR_LEFT : CAPS_NONE;
+}
+
+static json_t *capabilities_json(const sim_store *s, const struct sms_session *ss,
+                                 const struct party *p)
 {
     json_t *arr = json_array();
     if (!arr)
         return NULL;
-    for (const char *const *c = caps_of(p->state); *c; c++)
+    for (const char *const *c = published_caps(s, ss, p); *c; c++)
         json_array_append_new(arr, json_string(*c));
-    if (has_cancel_consult(ss, p))
+    /* CancelConsult is in no vendor list. */
+    if (s->legacy && has_cancel_consult(ss, p))
         json_array_append_new(arr, json_string("CancelConsult"));
     return arr;
 }
@@ -215,7 +249,9 @@ struct party *st_party_offer(sim_store *s, struct sms_session *ss, const char *a
     p->role = role;
     p->save_lar = -1;
     p->joined = false;
+    p->rejected = false;
     p->join_seq = 0;
+    p->offered_at_ms = st_now_ms();
     return p;
 }
 
@@ -248,54 +284,6 @@ size_t st_append(struct sms_session *ss, enum msg_type type, const struct party 
         return 0;
     }
     return ss->nmsgs;
-}
-
-/* "2026-11-24T14:23:18.109+0000", as the vendor writes them (but always in UTC). */
-static void iso_time(long long ms, char *out, size_t size)
-{
-    time_t sec = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&sec, &tm);
-    size_t n = strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out + n, size - n, ".%03d+0000", (int)(ms % 1000));
-}
-
-static const char *text_key(enum msg_type t)
-{
-    return t == MT_PUSH_URL ? "url" : t == MT_CUSTOM_NOTICE ? "noticeText" : "text";
-}
-
-/* MESSAGE for the i-th entry (0-based). */
-json_t *st_message_json(const struct sms_session *ss, size_t i)
-{
-    const struct message *m = &ss->msgs[i];
-    char ts[48];
-    iso_time(m->ts_ms, ts, sizeof ts);
-    json_t *o = json_pack("{s:I,s:s,s:{s:s,s:s,s:s},s:s,s:s,s:I}",
-                          "index", (json_int_t)(i + 1), "type", MSG_TYPES[m->type],
-                          "from", "type", m->from_agent ? "Agent" : "Customer",
-                          "nickname", m->from_agent ? m->nick : ss->cust_nick,
-                          "participantId", m->from_agent ? m->pid : ss->cust_pid,
-                          "visibility", m->agents_only ? "Agents" : "All",
-                          "timestamp", ts, "timestampSeconds", (json_int_t)m->ts_ms);
-    if (o && m->text && json_object_set_new(o, text_key(m->type), json_string(m->text))) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
-}
-
-/* An array of `n` messages from the `first`-th (0-based), clipped to the transcript. */
-json_t *st_messages_json(const struct sms_session *ss, size_t first, size_t n)
-{
-    json_t *arr = json_array();
-    for (size_t i = first; arr && i < ss->nmsgs && i - first < n; i++) {
-        if (json_array_append_new(arr, st_message_json(ss, i))) {
-            json_decref(arr);
-            return NULL;
-        }
-    }
-    return arr;
 }
 
 /* ---------------------------------------------------------------- views */
@@ -344,23 +332,40 @@ json_t *st_session_uri(const sim_store *s, const struct sms_session *ss)
     return json_pack("s++", s->base_url, "/api/v2/smssessions/", ss->id);
 }
 
-/* SESSION as agent `p` sees it. Without participants it is the seed's first Accept
- * notification, whose list is empty. */
-json_t *st_view(const sim_store *s, const struct sms_session *ss, const struct party *p,
-                bool with_participants)
+/* The state an agent is shown: a Reject's Revoked is the vendor's Completed. */
+const char *st_party_shown_state(const sim_store *s, const struct party *p)
 {
-    json_t *parts = with_participants ? st_participants_json(ss) : json_array();
-    json_t *caps = capabilities_json(ss, p);
-    json_t *ud = json_deep_copy(ss->user_data);  /* a snapshot: userData changes later */
-    json_t *uri = st_session_uri(s, ss);
-    if (!parts || !caps || !ud || !uri) {
-        json_decref(parts);
-        json_decref(caps);
-        json_decref(ud);
-        json_decref(uri);
+    if (!s->legacy && p->state == PS_REVOKED && p->rejected)
+        return "Completed";
+    return PARTY_STATES[p->state];
+}
+
+/* SESSION as agent `p` sees it (see enum view_kind). */
+json_t *st_view(const sim_store *s, const struct sms_session *ss, const struct party *p,
+                enum view_kind kind)
+{
+    bool final = p->state == PS_COMPLETED || p->state == PS_REVOKED;
+    bool read = kind == VIEW_READ || s->legacy;
+    bool with_caps = s->legacy || !final;
+    bool with_parts = read || (!final && p->state != PS_LEFT) || (final && p->rejected);
+    bool empty_parts = kind == VIEW_ACCEPTED || (!read && final);
+    bool with_ud = read || kind == VIEW_PROPERTIES;
+    json_t *v = json_pack("{s:s,s:o,s:s}", "id", ss->id, "uri", st_session_uri(s, ss),
+                          "state", st_party_shown_state(s, p));
+    if (!v)
+        return NULL;
+    int err = 0;
+    if (with_caps)
+        err |= json_object_set_new(v, "capabilities", capabilities_json(s, ss, p));
+    if (with_parts)
+        err |= json_object_set_new(v, "participants", empty_parts ? json_array()
+                                                                  : st_participants_json(ss));
+    /* a snapshot: userData changes later */
+    if (with_ud)
+        err |= json_object_set_new(v, "userData", json_deep_copy(ss->user_data));
+    if (err) {
+        json_decref(v);
         return NULL;
     }
-    return json_pack("{s:s,s:o,s:s,s:o,s:o,s:o}", "id", ss->id, "uri", uri,
-                     "state", PARTY_STATES[p->state], "capabilities", caps,
-                     "participants", parts, "userData", ud);
+    return v;
 }

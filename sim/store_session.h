@@ -9,6 +9,8 @@
 #include "store_types.h"
 
 const char *st_party_state_name(enum party_state st);
+/* The state name the agent of `p` is shown (a rejected offer is Completed, unless legacy). */
+const char *st_party_shown_state(const sim_store *s, const struct party *p);
 const char *st_role_name(enum party_role r);
 const char *st_sess_state_name(enum sess_state st);
 const char *st_msg_type_name(enum msg_type t);
@@ -33,11 +35,18 @@ size_t st_append(struct sms_session *ss, enum msg_type type, const struct party 
                  const char *text, bool agents_only);
 int st_message_push(struct sms_session *ss, const struct message *m);
 
-json_t *st_message_json(const struct sms_session *ss, size_t i);
-json_t *st_messages_json(const struct sms_session *ss, size_t first, size_t n);
 json_t *st_participants_json(const struct sms_session *ss);
+
+/*
+ * Which SESSION an agent is shown. The vendor's notifications show different keys: a state
+ * change id, uri, state, capabilities and participants (Accept's first one an empty list);
+ * PropertiesUpdated adds userData; LeftChat has no participants; a final state only id, uri
+ * and state (Reject adds "participants": []). A read shows everything. With s->legacy every
+ * view is the full one (only Accept's first keeps its empty participant list).
+ */
+enum view_kind { VIEW_STATE, VIEW_ACCEPTED, VIEW_PROPERTIES, VIEW_READ };
 json_t *st_view(const sim_store *s, const struct sms_session *ss, const struct party *p,
-                bool with_participants);
+                enum view_kind kind);
 json_t *st_session_uri(const sim_store *s, const struct sms_session *ss);
 
 #endif

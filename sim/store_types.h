@@ -50,6 +50,8 @@ struct party {
     enum party_state state;
     enum party_role role;
     int save_lar;                   /* -1 absent, else 0/1 */
+    long long offered_at_ms;        /* epoch ms of the last offer (offer timeout) */
+    bool rejected;                  /* Revoked by its own Reject (vendor: shown Completed) */
     bool joined;
     char pid[ID_LEN + 1];
 };
@@ -101,6 +103,8 @@ struct sim_store {
     long long next_ref;             /* last referenceId handed out */
     unsigned long long join_seq;
     size_t rr;                      /* round-robin cursor into agents */
+    bool legacy;                    /* the shapes before the vendor's samples (--legacy-shapes) */
+    long long offer_timeout_ms;     /* an unanswered transfer/invite/consult times out */
     uint64_t rng;                   /* xorshift state: the random part of ids */
 };
 
