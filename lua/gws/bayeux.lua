@@ -18,6 +18,7 @@
 -- done (`msg.count`: which handshake), and for `/meta/unsuccessful` when a request failed
 -- (`msg.error`, `msg.http_status`: 403 = renew credentials before the next handshake). It may
 -- make requests: the poller waits for it, which keeps the order of what it queues.
+-- @module gws.bayeux
 require "gws.lua_version" -- first: a clear error under any Lua but 5.4
 local cjson = require "cjson.safe"
 local args = require "gws.args"
@@ -62,6 +63,29 @@ M.EVENTS = { connected = true, disconnected = true, reconnecting = true, gave_up
 -- username/password/ca_file/insecure (for a transport of its own), timeout, poll_margin,
 -- backoff_base, backoff_cap, give_up_after (seconds), max_attempts, max_pending, on_error, log,
 -- and intake(msg) (see above).
+-- @tparam table opts the options below; an unknown name raises, naming the closest known one
+-- @tparam string opts.url the Bayeux endpoint, e.g. "http://host/cometd"
+-- @tparam[opt] table|function opts.headers extra request headers, or a function returning them
+-- @tparam[opt] string opts.username HTTP Basic user (for a transport of its own)
+-- @tparam[opt] string opts.password HTTP Basic password (kept in C memory only)
+-- @tparam[opt] string opts.ca_file PEM file of CA certificates for https
+-- @tparam[opt] boolean opts.insecure `true` turns certificate checks off
+-- @tparam[opt] string opts.proxy proxy URL (see gws.sms.client.new)
+-- @tparam[opt] string opts.noproxy hosts reached directly
+-- @tparam[opt=10] number opts.timeout seconds for handshake, subscribe and publish
+-- @tparam[opt=10] number opts.poll_margin seconds the long poll may exceed advice.timeout
+-- @tparam[opt=0.5] number opts.backoff_base first reconnect delay
+-- @tparam[opt=30] number opts.backoff_cap the longest reconnect delay
+-- @tparam[opt] number opts.give_up_after give up after failing for that many seconds
+-- @tparam[opt] integer opts.max_attempts give up after that many failed attempts
+-- @tparam[opt=10000] integer opts.max_pending messages waiting for dispatch before the poll pauses
+-- @tparam[opt] function opts.on_error `function(err, info)` for errors raised in callbacks
+-- @tparam[opt] function opts.log `function(level, message)`
+-- @tparam[opt] function opts.intake an owner's hook (see the module's description)
+-- @tparam[opt] table opts.transport an owner's gws.transport to share
+-- @tparam[opt] table opts.emitter an owner's gws.emitter (the transport's queue)
+-- @treturn Bayeux a client, not yet connected
+-- @raise for a wrong or unknown option
 function M.new(opts)
   if type(opts) ~= "table" then args.fail("opts", "expected a table", 2) end
   names.check_keys(opts, M.OPTIONS, 2, "bayeux.new")
@@ -109,22 +133,38 @@ function M.new(opts)
   return self
 end
 
+--- A Bayeux client (`gws.bayeux.new`).
+-- @type Bayeux
+
 function Bayeux:_log(level, fmt, ...)
   if self.log then self.log(level, string.format(fmt, ...)) end
 end
 
 --- Queues an event for dispatch: the connection events above, and an owner's own (the GWS
 -- client's "resynced") in the same order as the messages.
+-- @tparam string name the event name
+-- @tparam table info its argument
+-- @return nothing
 function Bayeux:emit(name, info)
   self.emitter:emit(name, info)
 end
 
+--- Registers fn for a connection event: "connected", "disconnected", "reconnecting",
+-- "gave_up", "handshake", "forbidden", "backpressure" (their tables: "Data shapes"). An
+-- unknown name raises, naming the closest.
+-- @tparam string name the event
+-- @tparam function fn `fn(info)`
+-- @treturn function fn
 function Bayeux:on(name, fn)
   if not M.EVENTS[name] then args.fail("event", names.unknown_message("event", name, M.EVENTS), 2) end
   args.func(fn, "fn", 2)
   return self.emitter:on(name, fn)
 end
 
+--- Removes a listener registered with `on`.
+-- @tparam string name the event
+-- @tparam[opt] function fn the listener (nil: all of that event)
+-- @treturn boolean whether one was removed
 function Bayeux:off(name, fn) return self.emitter:off(name, fn) end
 
 function Bayeux:_headers()
@@ -330,6 +370,8 @@ function Bayeux:_respect_backpressure()
 end
 
 --- Starts the poller if it is not running. Returns immediately.
+-- @treturn boolean true
+-- @return nil, err (kind "closed")
 function Bayeux:start()
   if self.closed then return nil, errors.new("closed", "the Bayeux client is closed") end
   if not self.running then
@@ -343,6 +385,9 @@ function Bayeux:start()
 end
 
 --- Starts the poller and waits until connected. Returns true, or nil and an error.
+-- @tparam[opt] number timeout seconds (default: the client's timeout)
+-- @treturn boolean true
+-- @return nil, err (kind "timeout")
 function Bayeux:connect(timeout)
   timeout = timeout or self.request_timeout
   local ok, err = self:start()
@@ -360,6 +405,11 @@ end
 --- Subscribes fn(data, message) to `channel` (exact, /a/* or /a/**). The subscription is
 -- replayed after every re-handshake. Connects first if needed, then waits for the server's
 -- answer. Returns true or nil, err. opts.sync = true calls fn inside dispatch even under run().
+-- @tparam string channel a channel or pattern ("/chat/room", "/chat/*", "/chat/**")
+-- @tparam[opt] function fn `fn(data, message)`
+-- @tparam[opt] table opts `{timeout = s, sync = bool}`
+-- @treturn boolean true once the server confirmed it
+-- @return nil, err
 function Bayeux:subscribe(channel, fn, opts)
   if type(channel) ~= "string" or channel:sub(1, 1) ~= "/" then
     args.fail("channel", "must be a channel name string starting with '/'", 2)
@@ -391,6 +441,10 @@ function Bayeux:subscribe(channel, fn, opts)
 end
 
 --- Removes fn from `channel`, or the whole subscription when fn is nil (then tells the server).
+-- @tparam string channel the channel given to subscribe
+-- @tparam[opt] function fn one listener (nil: the whole subscription)
+-- @treturn boolean whether there was such a subscription
+-- @return nil, err when the server could not be told
 function Bayeux:unsubscribe(channel, fn)
   if type(channel) ~= "string" then args.fail("channel", "expected a string", 2) end
   for i, s in ipairs(self.subs) do
@@ -414,6 +468,10 @@ function Bayeux:unsubscribe(channel, fn)
 end
 
 --- Publishes data on a channel. Returns true or nil, err.
+-- @tparam string channel a non-meta channel
+-- @param data any JSON-encodable value
+-- @treturn boolean true
+-- @return nil, err
 function Bayeux:publish(channel, data)
   if type(channel) ~= "string" or channel:sub(1, 1) ~= "/" or channel:sub(1, 6) == "/meta/" then
     args.fail("channel", "must be a non-meta channel name starting with '/'", 2)
@@ -431,6 +489,8 @@ end
 
 --- Stops polling and tells the server (best effort, short timeout). Subscriptions are kept:
 -- start()/connect() again resumes them.
+-- @tparam[opt=1] number timeout seconds for the /meta/disconnect
+-- @treturn boolean true
 function Bayeux:disconnect(timeout)
   self.stop_requested = true
   local was_connected = self.state == "connected" and self.client_id
@@ -448,20 +508,32 @@ end
 
 --- Dispatches queued messages and events; waits up to `timeout` s for the first one.
 -- Returns how many were handled.
+-- @tparam[opt=0] number timeout seconds
+-- @treturn integer how many were handled
 function Bayeux:poll(timeout)
   return self.transport:poll(args.seconds(timeout, "timeout", 2, true) or 0)
 end
 
 --- One non-blocking (or up to `timeout`) round for a host event loop.
+-- @tparam[opt=0] number timeout seconds
+-- @treturn boolean true
 function Bayeux:step(timeout)
   self.transport:drive(args.seconds(timeout, "timeout", 2, true) or 0)
   return true
 end
 
+--- The descriptor a host loop waits on.
+-- @treturn integer a file descriptor
 function Bayeux:pollfd() return self.transport:pollfd() end
+--- The events to wait for on `pollfd`.
+-- @treturn string "r"
 function Bayeux:events() return self.transport:events() end
+--- Seconds until `step` should run without activity (nil: only activity matters).
+-- @treturn ?number
 function Bayeux:timeout() return self.transport:timeout() end
 
+--- Disconnects and frees what it owns. Idempotent.
+-- @return nothing
 function Bayeux:close()
   if self.closed then return end
   self:disconnect(0.5)

@@ -8,6 +8,7 @@
 --   http_status the HTTP status, when there was a response
 -- and `tostring(err)` gives "gws <kind> error: message (...)".
 -- Nothing secret (password, Authorization, cookies, CSRF token) is ever put in one.
+-- @module gws.errors
 local M = {}
 
 local Error = {}
@@ -26,6 +27,10 @@ function Error.__tostring(e)
 end
 
 --- Builds an error value. `fields` may carry code, http_status and anything else useful.
+-- @tparam string kind the kind (above)
+-- @tparam string message a readable sentence
+-- @tparam[opt] table fields more fields (code, http_status, …)
+-- @treturn table the error value
 function M.new(kind, message, fields)
   local e = { kind = kind, message = message }
   if fields then
@@ -34,6 +39,9 @@ function M.new(kind, message, fields)
   return setmetatable(e, Error)
 end
 
+--- Whether `v` is an error value of this library.
+-- @param v any value
+-- @treturn boolean
 function M.is(v)
   return getmetatable(v) == Error
 end

@@ -2,7 +2,8 @@
 -- does (scripts/docs.lua, config.ld), and every public name must have an entry with a summary,
 -- its parameters described and its returns: every function of the gws.sms module table, every
 -- method of a client and of a session (the generated operation methods included), every option
--- of sms.new and every event name `on` takes. As luv checks its docs.md against the module.
+-- of sms.new and every event name `on` takes; gws.bayeux's methods and options too. As luv
+-- checks its docs.md against the module.
 local sms = require "gws.sms"
 local client_mod = require "gws.sms.client"
 local config = require "gws.sms.config"
@@ -117,6 +118,19 @@ describe("the reference", function()
     for name in pairs(client_mod.EVENTS) do
       -- LDoc takes no "*" for a field name: the reference lists it as "all".
       if not events.params[name == "*" and "all" or name] then missing[#missing + 1] = name end
+    end
+    table.sort(missing)
+    assert.same({}, missing)
+  end)
+
+  it("documents gws.bayeux: every public method and every option of bayeux.new", function()
+    local bayeux = require "gws.bayeux"
+    check(public_methods(bayeux.Bayeux), function(name) return ref["gws.bayeux"]["Bayeux:" .. name] end,
+      "Bayeux")
+    local new = assert(ref["gws.bayeux"].new, "gws.bayeux.new has no entry")
+    local missing = {}
+    for option in pairs(bayeux.OPTIONS) do
+      if not new.params["opts." .. option] then missing[#missing + 1] = option end
     end
     table.sort(missing)
     assert.same({}, missing)
