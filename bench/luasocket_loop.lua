@@ -11,8 +11,9 @@
 --         its Content-Length, as socket.http does anyway
 --
 --   lua5.4 bench/luasocket_loop.lua BASE_URL USER PASSWORD SESSION_ID N MODE
--- Prints one JSON line: {"ops":N,"cpu":s,"wall":s,"connects":n} (connects: TCP connections
--- opened in the timed loop).
+-- Prints one JSON line: {"ops":N,"cpu":s,"wall":s,"user":s,"sys":s,"connects":n} (user and
+-- sys: the split of cpu from /proc/self/stat; connects: TCP connections opened in the timed
+-- loop).
 local http = require "socket.http"
 local ltn12 = require "ltn12"
 local mime = require "mime"
@@ -25,6 +26,17 @@ local auth = "Basic " .. mime.b64(user .. ":" .. password)
 local api = base .. "/api/v2"
 
 local connects = 0
+
+-- User and system CPU seconds from /proc/self/stat (as bench/common.lua, which this peer does
+-- not load: it needs nothing of gws-sms).
+local function user_sys()
+  local f = assert(io.open("/proc/self/stat"))
+  local rest = f:read("a"):match("^%d+ %b() (.*)$")
+  f:close()
+  local fields = {}
+  for w in rest:gmatch("%S+") do fields[#fields + 1] = w end
+  return tonumber(fields[12]) / 100, tonumber(fields[13]) / 100
+end
 
 -- The kept-alive connection: what socket.http calls on the object `create` returns is
 -- settimeout, connect, send, receive, close (and getfd/dirty through its sinks and sources).
@@ -91,8 +103,11 @@ end
 
 send("warm-up")
 local connects0 = connects
+local u0, s0 = user_sys()
 local c0, w0 = os.clock(), socket.gettime()
 for _ = 1, n do send("Hello, this is the bot speaking.") end
 local cpu, wall = os.clock() - c0, socket.gettime() - w0
+local u1, s1 = user_sys()
 if kept then kept.tcp:close() end
-io.write(cjson.encode { ops = n, cpu = cpu, wall = wall, connects = connects - connects0 }, "\n")
+io.write(cjson.encode { ops = n, cpu = cpu, wall = wall, user = u1 - u0, sys = s1 - s0,
+  connects = connects - connects0 }, "\n")

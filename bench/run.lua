@@ -372,11 +372,16 @@ local function per_op(r, key) return r[key] / r.ops end
 row("B1", "client CPU/op vs raw libcurl", "x", "<= 1.05",
   each(function(i) return per_op(R.B1_client[i], "cpu") / per_op(R.B1_raw_curl[i], "cpu") end),
   function(m) return m <= 1.05 end)
+-- The user/system split (clock ticks, 10 ms): system calls are nearly half of the CPU here.
+row("B1", "client user CPU/op vs raw libcurl (user only)", "x", "report",
+  each(function(i) return per_op(R.B1_client[i], "user") / per_op(R.B1_raw_curl[i], "user") end))
 row("B2", "client CPU/op vs LuaSocket, one kept-alive conn", "x", "<= 0.80",
   each(function(i) return per_op(R.B1_client[i], "cpu") / per_op(R.B2_luasocket_kept[i], "cpu") end),
   function(m) return m <= 0.80 end)
 row("B2", "client CPU/op vs LuaSocket, new conn per request", "x", "report",
   each(function(i) return per_op(R.B1_client[i], "cpu") / per_op(R.B2_luasocket[i], "cpu") end))
+row("B2", "client user CPU/op vs LuaSocket kept-alive (user only)", "x", "report",
+  each(function(i) return per_op(R.B1_client[i], "user") / per_op(R.B2_luasocket_kept[i], "user") end))
 row("B2", "client wall/op vs LuaSocket, one kept-alive conn", "x", "report",
   each(function(i) return per_op(R.B1_client[i], "wall") / per_op(R.B2_luasocket_kept[i], "wall") end))
 row("B3", "64 in flight, ops/s vs wrk -c64", "x", ">= 0.5",
@@ -474,11 +479,17 @@ end
 
 -- For a target missed, what the profile says (bench/README.md, "What limits the figures").
 local WHY = {
-  B1 = "libcurl's part is smaller than raw libcurl's; the rest is the Lua side of each call"
-    .. " (about 33k interpreter instructions against raw libcurl's 106k in all)",
+  B1 = "per send_message 154k instructions against raw libcurl's 106k; libcurl's own part is"
+    .. " smaller (76k against 78k): the excess is the Lua side (301 VM instructions, the result"
+    .. " table, cjson) and one more system call per request",
+  B2 = "in user space the client already runs 0.76x LuaSocket's instructions (154k against 203k"
+    .. " per send); the rest is the kernel: 5-6 system calls per send (2 poll + 1 epoll_wait of"
+    .. " them waits) against LuaSocket's 4 (3 sendto, 1 recvfrom)",
   B3 = "the simulator, not the client, limits throughput here (one mutex, ~70 us per request)"
     .. " and shares the 2 cores with the client",
-  B4 = "cjson and the GC take ~11 us of each event; the model keeps every message",
+  B4 = "per event, decoding the batch into Lua values costs 44k instructions (bare gws.bayeux:"
+    .. " 58k in all); the SMS layer adds 34k (377 VM instructions against 116, 3 more tables,"
+    .. " 7.7k in session_id_of's string patterns)",
   B5 = "Debian's libcurl alone adds ~8 MiB when loaded (37 shared objects, mostly file pages);"
     .. " the client's own part is the 'lua5.4 + libcurl' rows",
   B6 = "loading and initialising Debian's libcurl takes ~6.5 ms; our modules are the"
