@@ -50,6 +50,10 @@ cometd.configure({
 // Long polling, as our client does (the simulator offers nothing else).
 cometd.unregisterTransport("websocket");
 
+// A flood that never arrives fails the run instead of hanging `make bench`.
+const deadline = setTimeout(() => fail("timed out after 300 s with " + events + " events"), 300000);
+deadline.unref();
+
 let events = 0;
 let polls = 0;
 let timed = false;
