@@ -75,6 +75,11 @@ function M.tls_hint(curl_code, message)
           .. " http:// url"
       end
     end
+    if lower:find("ssl_error_syscall", 1, true) or lower:find("connection reset", 1, true) then
+      -- A plain-http server that hangs up on a TLS hello instead of answering it.
+      return "TLS: the server closed the connection during the handshake; it probably does not"
+        .. " speak TLS on that port (for a plain-http server use an http:// url)"
+    end
     return "TLS: the handshake failed; check that the url's host and port serve https"
   end
   if curl_code == 60 then

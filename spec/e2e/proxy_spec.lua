@@ -1,6 +1,9 @@
 -- Proxies (issue 15, item 6): a conversation, long polls included, through a real forward
 -- proxy on loopback (tinyproxy demanding Basic auth), `noproxy`, the environment variables
 -- libcurl honours, and the proxy's credentials in no log line and no error.
+-- tinyproxy passes on only one Set-Cookie per answer: the first GET /me's JSESSIONID is lost
+-- on the way (its AWSELB cookie arrives), so the first handshake is refused with 403 and the
+-- client renews its HTTP session, as after a server restart. These stories include that.
 local helper = require "helper"
 local tinyproxy = require "support.tinyproxy"
 
@@ -143,7 +146,8 @@ describe("a forward proxy", function()
     f:close()
     finally(function() os.remove(script) end)
     local function run(env_proxy, option)
-      local cmd = ("http_proxy=%s lua5.4 %s %s %s 2>&1"):format(env_proxy, script, sim.url, option or "")
+      -- stderr apart: the default log may report the recovery described at the top.
+      local cmd = ("http_proxy=%s lua5.4 %s %s %s 2>/dev/null"):format(env_proxy, script, sim.url, option or "")
       local p = assert(io.popen(cmd))
       local out = p:read("a")
       p:close()

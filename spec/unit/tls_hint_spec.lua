@@ -1,0 +1,38 @@
+-- What a TLS failure means (issue 15, item 3): gws.transport.tls_hint tells a server that does
+-- not speak TLS from a certificate that is not trusted, by curl's code and OpenSSL's words.
+local transport = require "gws.transport"
+local hint = transport.tls_hint
+
+describe("TLS hints", function()
+  it("curl 35 'wrong version number': not a TLS server, use http://", function()
+    local h = hint(35, "OpenSSL/3.0.17: error:0A00010B:SSL routines::wrong version number")
+    assert.truthy(h:find("does not speak TLS", 1, true))
+    assert.truthy(h:find("http://", 1, true))
+    assert.is_nil(h:find("ca_file", 1, true))
+  end)
+  it("curl 35 SSL_ERROR_SYSCALL (a server hanging up on the hello): probably not TLS", function()
+    local h = hint(35, "OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to 127.0.0.1:8090")
+    assert.truthy(h:find("does not speak TLS", 1, true))
+    assert.is_nil(h:find("ca_file", 1, true))
+  end)
+  it("curl 60: the certificate is not trusted, pass ca_file", function()
+    local h = hint(60, "SSL certificate problem: self-signed certificate")
+    assert.truthy(h:find("not trusted", 1, true))
+    assert.truthy(h:find("ca_file", 1, true))
+  end)
+  it("curl 51: the certificate names another host", function()
+    assert.truthy(hint(51, "no alternative certificate subject name matches"):find("does not name this host", 1, true))
+  end)
+  it("curl 77: ca_file unreadable", function()
+    assert.truthy(hint(77, "error setting certificate file: /nope"):find("ca_file", 1, true))
+  end)
+  it("anything else is not a TLS matter", function()
+    assert.is_nil(hint(7, "Failed to connect to 127.0.0.1 port 1: Connection refused"))
+    assert.is_nil(hint(28, "Operation timed out"))
+  end)
+  it("failure() puts the hint after curl's own message", function()
+    local kind, msg = transport.failure { err = { kind = "transport", curl_code = 60, message = "SSL certificate problem" } }
+    assert.equals("transport", kind)
+    assert.truthy(msg:find("^SSL certificate problem %(TLS: "))
+  end)
+end)
