@@ -31,7 +31,7 @@ export LUA_PATH  := ./lua/?.lua;./lua/?/init.lua;./spec/?.lua;;
 export LUA_CPATH := ./$(BUILD)/?.so;;
 export GWS_SIM   := ./$(BUILD)/gws-sim
 
-.PHONY: all deps test demo lint clean bench check fuzz structure install dist luarocks-build luarocks-install embed docs
+.PHONY: all deps test demo lint clean bench check fuzz structure install dist luarocks-build luarocks-install embed docs interop
 
 all: $(BUILD)/gws/core.so $(BUILD)/gws-sim
 
@@ -95,11 +95,19 @@ bench: all
 	@$(MAKE) --no-print-directory $(BENCH_BIN)
 	BENCH_BIN_DIR=$(BUILD)/bench/ $(LUA) bench/run.lua
 
-# Hardening (issue 5): sanitizer build + whole suite, valgrind soak, fuzz smoke run; and the
-# customer console in headless chromium (issue 16).
+# The official CometD JavaScript client against gws-sim (issue 12, item 5; spec/interop/).
+# Not in `make test`: it needs Node and npm packages fetched from the npm registry (npm ci of
+# spec/cometd/package-lock.json), which `make test` on a fresh machine should not depend on.
+interop: all
+	@scripts/deps.sh interop
+	busted --lua=$(LUA) --cpath="./$(BUILD)/?.so" --run=interop
+
+# Hardening (issue 5): sanitizer build + whole suite, valgrind soak, fuzz smoke run; the
+# customer console in headless chromium (issue 16); the CometD interop. Everything it builds
+# goes under $(BUILD), so `make BUILD=build/me check` races nobody.
 check: all
-	@scripts/deps.sh check browser
-	scripts/check.sh
+	@scripts/deps.sh check browser interop
+	BUILD=$(BUILD) scripts/check.sh
 
 # Each libFuzzer harness for FUZZ_SECONDS (default 60).
 fuzz: all

@@ -1,9 +1,9 @@
 #!/bin/sh
 # Hardening checks, run by `make check` (after `make all`; scripts/deps.sh check installs the
-# tools). Four stages; each prints "== <stage>: …" progress and a final summary line, and a
+# tools). Five stages; each prints "== <stage>: …" progress and a final summary line, and a
 # finding in any of them makes the script exit 1 (after the other stages have run):
 #
-#   sanitizers  gws.core and gws-sim built with -fsanitize=address,undefined into build/asan,
+#   sanitizers  gws.core and gws-sim built with -fsanitize=address,undefined into $BUILD/asan,
 #               then the whole busted suite on them: zero ASan/UBSan/LSan reports allowed,
 #               from the Lua process and from every simulator the specs spawn.
 #   valgrind    memcheck over scripts/soak.lua (10 000 operations with forced reconnects):
@@ -14,21 +14,27 @@
 #               for CHECK_FUZZ_SECONDS (default 15) in all, from a fresh scratch corpus.
 #
 #   browser     the simulator's customer console in headless chromium with the echo bot
-#               answering (spec/browser/console_test.mjs); screenshot in build/console.png.
+#               answering (spec/browser/console_test.mjs); screenshot in $BUILD/console.png.
+#   interop     the official CometD JavaScript client (npm cometd + cometd-nodejs-client, as
+#               pinned by spec/cometd/package-lock.json) against gws-sim: `make interop`.
 #
-# Usage: scripts/check.sh [sanitizers|valgrind|fuzz|browser]...   (default: all four)
-# Environment: SOAK_OPS (10000), SIM_SOAK_OPS (3000), CHECK_FUZZ_SECONDS (15).
+# Usage: scripts/check.sh [sanitizers|valgrind|fuzz|browser|interop]...   (default: all five)
+# Environment: BUILD, the regular build directory (default build; `make BUILD=build/me check`
+# passes its own, so two people's checks never share a directory: the sanitizer build goes to
+# $BUILD/asan, valgrind's logs to $BUILD/valgrind, the fuzzers to $BUILD/fuzz, or ASAN_BUILD,
+# FUZZ_OUT); SOAK_OPS (10000), SIM_SOAK_OPS (3000), CHECK_FUZZ_SECONDS (15).
 set -eu
 cd "$(dirname "$0")/.."
 
 export LUA_PATH='./lua/?.lua;./lua/?/init.lua;./spec/?.lua;;'
+build=${BUILD:-build}
 now() { date +%s; }
 # Entries of a directory (file names here are ours: hashes, pids).
 count_files() { find "$1" -mindepth 1 -maxdepth 1 | wc -l; }
 
 # ------------------------------------------------------------------------------------------
 stage_sanitizers() {
-  asan=build/asan
+  asan=${ASAN_BUILD:-$build/asan}
   san='-fsanitize=address,undefined -fno-omit-frame-pointer'
   reports=$PWD/$asan/reports
   echo "== sanitizers: building gws.core and gws-sim with $san into $asan/"
@@ -125,7 +131,7 @@ VALGRIND="valgrind --tool=memcheck --leak-check=full --show-leak-kinds=all
   --fullpath-after= --num-callers=40"
 
 stage_valgrind() {
-  out=build/valgrind
+  out=$build/valgrind
   rm -rf "$out"
   mkdir -p "$out"
   ops=${SOAK_OPS:-10000}
@@ -138,7 +144,7 @@ stage_valgrind() {
   start=$(now)
   set +e
   # shellcheck disable=SC2086
-  SOAK_QUIET=1 LUA_CPATH='./build/?.so;;' GWS_SIM=./build/gws-sim \
+  SOAK_QUIET=1 LUA_CPATH="./$build/?.so;;" GWS_SIM="./$build/gws-sim" \
     $VALGRIND --log-file="$out/client.log" lua5.4 scripts/soak.lua "$ops"
   rc=$?
   set -e
@@ -156,7 +162,7 @@ stage_valgrind() {
   echo "== valgrind: gws-sim under memcheck, $sim_ops-operation soak (log: $out/sim.log)"
   start=$(now)
   # shellcheck disable=SC2086
-  $VALGRIND --log-file="$out/sim.log" ./build/gws-sim --port 0 --poll-timeout 1000 \
+  $VALGRIND --log-file="$out/sim.log" "./$build/gws-sim" --port 0 --poll-timeout 1000 \
     >"$out/sim.out" 2>"$out/sim.err" &
   pid=$!
   i=0
@@ -171,7 +177,7 @@ stage_valgrind() {
   done
   url=$(sed -n 's/^listening on //p' "$out/sim.out" | head -n 1)
   set +e
-  SOAK_QUIET=1 GWS_URL=$url LUA_CPATH='./build/?.so;;' lua5.4 scripts/soak.lua "$sim_ops"
+  SOAK_QUIET=1 GWS_URL=$url LUA_CPATH="./$build/?.so;;" lua5.4 scripts/soak.lua "$sim_ops"
   soak_rc=$?
   kill -TERM $pid
   wait $pid
@@ -193,14 +199,30 @@ stage_valgrind() {
 # ------------------------------------------------------------------------------------------
 stage_fuzz() {
   # A fresh scratch corpus: the smoke run starts from the committed seeds only, every time.
-  rm -rf build/fuzz/smoke-corpus
-  FUZZ_CORPUS=build/fuzz/smoke-corpus scripts/fuzz.sh "${CHECK_FUZZ_SECONDS:-15}"
+  FUZZ_OUT=${FUZZ_OUT:-$build/fuzz}
+  export FUZZ_OUT
+  rm -rf "$FUZZ_OUT/smoke-corpus"
+  FUZZ_CORPUS=$FUZZ_OUT/smoke-corpus scripts/fuzz.sh "${CHECK_FUZZ_SECONDS:-15}"
 }
 
 # ------------------------------------------------------------------------------------------
 stage_browser() {
   echo "== browser: customer console in headless chromium, echo bot answering (spec/browser/console_test.mjs)"
-  node spec/browser/console_test.mjs --build build
+  node spec/browser/console_test.mjs --build "$build"
+}
+
+# ------------------------------------------------------------------------------------------
+stage_interop() {
+  echo "== interop: the official CometD JavaScript client against gws-sim (spec/interop/, make interop)"
+  log=$build/interop.log
+  set +e
+  ${MAKE:-make} --no-print-directory -s BUILD="$build" interop >"$log" 2>&1
+  rc=$?
+  set -e
+  result=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+  [ "$rc" -eq 0 ] || tail -n 40 "$log" >&2
+  echo "== interop: ${result:-no busted result} (exit $rc; full output: $log)"
+  [ "$rc" -eq 0 ]
 }
 
 # ------------------------------------------------------------------------------------------
@@ -213,13 +235,13 @@ if [ $# -eq 2 ] && [ "$1" = --stage ]; then
   exit $?
 fi
 
-stages=${*:-sanitizers valgrind fuzz browser}
-${MAKE:-make} --no-print-directory -s all
+stages=${*:-sanitizers valgrind fuzz browser interop}
+${MAKE:-make} --no-print-directory -s BUILD="$build" all
 failed=""
 report=""
 total_start=$(now)
 for s in $stages; do
-  case $s in sanitizers|valgrind|fuzz|browser) ;; *) echo "check.sh: unknown stage '$s'" >&2; exit 2 ;; esac
+  case $s in sanitizers|valgrind|fuzz|browser|interop) ;; *) echo "check.sh: unknown stage '$s'" >&2; exit 2 ;; esac
   start=$(now)
   # Each stage in its own process, so `set -e` holds inside it and one failure does not
   # hide the results of the next stage.

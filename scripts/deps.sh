@@ -14,8 +14,8 @@ bench="wrk valgrind linux-perf lua-socket"
 check="clang libfuzzer-14-dev libclang-rt-14-dev valgrind"
 # The console's browser test (make check): headless chromium driven from Node, no npm package.
 browser="chromium nodejs"
-# The official CometD client against gws-sim (spec/todo/cometd_interop_todo_spec.lua): Node, and
-# the npm packages pinned by spec/cometd/package-lock.json (npm ci, from the npm registry).
+# The official CometD client against gws-sim (spec/interop/; make interop, make check): Node,
+# and the npm packages pinned by spec/cometd/package-lock.json (npm ci, from the npm registry).
 interop="nodejs"
 npm_dir=""
 

@@ -1,6 +1,6 @@
 // The official CometD JavaScript client (npm `cometd`, run in Node by `cometd-nodejs-client`),
 // in its default configuration, against gws-sim: handshake, subscribe to /v2/me/*, print the
-// first event message. Run by spec/e2e/cometd_interop_spec.lua:
+// first event message. Run by spec/interop/cometd_interop_spec.lua (make interop, make check):
 //
 //   node spec/cometd/interop.mjs http://127.0.0.1:PORT agent1 password
 //

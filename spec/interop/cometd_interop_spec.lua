@@ -3,9 +3,10 @@
 -- first, then long-polling posting to the endpoint with the message type appended:
 -- …/notifications/handshake, …/connect), against gws-sim: handshake, subscribe to /v2/me/*,
 -- receive an SMS offer notification. The Node side is spec/cometd/interop.mjs; its packages
--- come from spec/cometd/package-lock.json (`scripts/deps.sh interop` installs them).
--- In spec/todo while gws-sim answers 404 on the message-type sub-paths; once it passes, move
--- it to spec/e2e/cometd_interop_spec.lua.
+-- come from spec/cometd/package-lock.json (`scripts/deps.sh interop` installs them, through
+-- the npm registry). Run by `make interop` and by `make check` (its interop stage), not by
+-- `make test`: .busted leaves `_interop_spec` files out of the default run, so `make test`
+-- needs neither Node nor the npm registry (see the Makefile's interop target).
 local cjson = require "cjson"
 local helper = require "helper"
 
