@@ -15,9 +15,12 @@
 -- An owner that layers a protocol on top (the GWS client) passes `intake(msg)`, called in the
 -- poller, CometD-style, for each event message before it is queued (true = taken over, not
 -- queued for subscribers), for `/meta/handshake` once a handshake and its subscriptions are
--- done (`msg.count`: which handshake), and for `/meta/unsuccessful` when a request failed
--- (`msg.error`, `msg.http_status`: 403 = renew credentials before the next handshake). It may
--- make requests: the poller waits for it, which keeps the order of what it queues.
+-- done (`msg.count`: which handshake), for `/meta/connect` (`msg.reconnected`) when a long
+-- poll succeeds again after failures without a new handshake (the failed answer may have
+-- carried events), and for `/meta/unsuccessful` when a request failed (`msg.error`,
+-- `msg.http_status`: 403 = renew credentials before the next handshake; returning an error
+-- value stops the poller with "gave_up"). It may make requests: the poller waits for it,
+-- which keeps the order of what it queues.
 -- @module gws.bayeux
 require "gws.lua_version" -- first: a clear error under any Lua but 5.4
 local cjson = require "cjson.safe"
@@ -130,6 +133,8 @@ function M.new(opts)
     insecure = opts.insecure, proxy = opts.proxy, noproxy = opts.noproxy,
     on_error = function(e, info) em.on_error(e, info) end, queue = em,
   }
+  -- Every listener runs as a task (an emitter of the owner's may have its runner already).
+  if not em.run then em.run = function(fn, ...) return self.transport:run_now(fn, ...) end end
   return self
 end
 
@@ -177,12 +182,13 @@ function Bayeux:_headers()
   return out
 end
 
---- POSTs a batch of Bayeux messages; returns the reply array, or nil and an error.
-function Bayeux:_send(messages, timeout)
+--- POSTs a batch of Bayeux messages; returns the reply array, or nil and an error. `held`:
+-- a long poll (the server holds it), which a shared loop does not count among its requests.
+function Bayeux:_send(messages, timeout, held)
   self.next_id = protocol.stamp(messages, self.next_id, self.client_id)
   local r = self.transport:request {
     method = "POST", url = self.url, headers = self:_headers(), body = assert(cjson.encode(messages)),
-    timeout = timeout or self.request_timeout,
+    timeout = timeout or self.request_timeout, held = held,
   }
   if r.err then return nil, errors.new(transport.failure(r)) end
   return protocol.check_reply(r, transport.is_json)
@@ -250,7 +256,7 @@ function Bayeux:_backoff(err)
     return false
   end
   local delay = M.backoff_delay(self.attempt, self.backoff_base, self.backoff_cap)
-  local interval = protocol.interval(self.advice)
+  local interval = self:_interval()
   if interval > delay then delay = interval end
   self:_log("warn", "bayeux: attempt %d failed (%s); retrying in %.2f s", self.attempt,
     tostring(err), delay)
@@ -269,51 +275,66 @@ function Bayeux:_lost(err, reconnecting)
   if self.state ~= "gave_up" then self.state = "unconnected" end
 end
 
+-- One round of the poller: a handshake when needed, then one long poll. Returns ok, err,
+-- need_handshake; ok is "stop" when disconnect() interrupted it.
+function Bayeux:_cycle(need_handshake)
+  if need_handshake then
+    local ok, err = self:_handshake()
+    if not ok then return false, err, true end
+    self:_connected()
+  end
+  self:_respect_backpressure()
+  if self.stop_requested then return "stop" end
+  local replies, err = self:_send({ protocol.connect_message() },
+    protocol.poll_timeout(self.advice, self.poll_margin), true)
+  if self.stop_requested then return "stop" end
+  if not replies then return false, err, false end
+  local c = find_reply(replies, "/meta/connect")
+  if c then protocol.take_advice(self.advice, c.advice) end
+  self:_queue_events(replies)
+  if not (c and c.successful == true) then
+    return false, meta_error(c, "connect"),
+      self.advice.reconnect == "handshake" or (c ~= nil and tostring(c.error):match("^402") ~= nil)
+  end
+  if self.attempt > 0 then
+    self:_log("warn", "bayeux: reconnected after %d failed attempt(s)", self.attempt)
+    self.attempt, self.first_failure = 0, nil
+    self.state = "connected"
+    -- Back after a failure with the same client id: the answer that failed may have carried
+    -- events, so the owner hears of it (the GWS client checks its sessions).
+    if self.intake then self.intake { channel = "/meta/connect", successful = true, reconnected = true } end
+    self:emit("connected", { rehandshake = false })
+  end
+  local interval = self:_interval()
+  if interval > 0 then self.transport:sleep(interval) end
+  return true
+end
+
+--- advice.interval in seconds, capped like the backoff.
+function Bayeux:_interval()
+  local interval = protocol.interval(self.advice)
+  if interval > self.backoff_cap then interval = self.backoff_cap end
+  return interval
+end
+
 --- The poller task: handshake, then long-poll /meta/connect forever, recovering from
--- everything except reconnect advice "none", max_attempts/give_up_after, or stop.
+-- everything except reconnect advice "none", max_attempts/give_up_after, an owner that
+-- refuses to go on, or stop. It cannot die: anything raised inside a round (a hostile reply,
+-- an owner's intake) is a "bayeux" error, followed by a re-handshake like any other.
 function Bayeux:_run()
   local need_handshake = true
   while not self.stop_requested do
-    local ok, err = true, nil
-    if need_handshake then
-      ok, err = self:_handshake()
-      if ok then
-        need_handshake = false
-        self:_connected()
-      end
+    local called, ok, err, rehandshake = pcall(self._cycle, self, need_handshake)
+    if not called then
+      self:_log("error", "bayeux: the poller failed: %s", tostring(ok))
+      err = errors.new("bayeux", "the notification poller failed: " .. tostring(ok))
+      ok, rehandshake = false, true
     end
+    if ok == "stop" or (not ok and self.stop_requested) then break end -- disconnect()
     if ok then
-      self:_respect_backpressure()
-      if self.stop_requested then break end
-      local replies
-      replies, err = self:_send({ protocol.connect_message() },
-        protocol.poll_timeout(self.advice, self.poll_margin))
-      if self.stop_requested then break end
-      if replies then
-        self:_queue_events(replies)
-        local c = find_reply(replies, "/meta/connect")
-        if c then protocol.take_advice(self.advice, c.advice) end
-        if c and c.successful == true then
-          if self.attempt > 0 then
-            self:_log("warn", "bayeux: reconnected after %d failed attempt(s)", self.attempt)
-            self.attempt, self.first_failure = 0, nil
-            self.state = "connected"
-            self:emit("connected", { rehandshake = false })
-          end
-          local interval = protocol.interval(self.advice)
-          if interval > 0 then self.transport:sleep(interval) end
-        else
-          ok, err = false, meta_error(c, "connect")
-          if self.advice.reconnect == "handshake" or (c and tostring(c.error):match("^402")) then
-            need_handshake = true
-          end
-        end
-      else
-        ok = false
-      end
-    end
-    if not ok and self.stop_requested then break end -- interrupted by disconnect()
-    if not ok then
+      need_handshake = false
+    else
+      if rehandshake then need_handshake = true end
       if self.advice.reconnect == "none" then
         self:_lost(err, false)
         self.state = "gave_up"
@@ -321,9 +342,20 @@ function Bayeux:_run()
         break
       end
       -- The owner hears of every failure first (it may renew credentials on a 403, the
-      -- server having forgotten our HTTP session), and a 403 is also an event.
+      -- server having forgotten our HTTP session; it may refuse to go on by returning an
+      -- error, e.g. credentials no longer accepted), and a 403 is also an event.
+      local refused
       if self.intake then
-        self.intake { channel = "/meta/unsuccessful", error = err, http_status = err.http_status }
+        local fine, r = pcall(self.intake, { channel = "/meta/unsuccessful", error = err,
+          http_status = err.http_status })
+        if fine and type(r) == "table" then refused = r end
+      end
+      if refused then
+        self:_lost(refused, false)
+        self.state = "gave_up"
+        self:_log("error", "bayeux: giving up: %s", tostring(refused))
+        self:emit("gave_up", { attempts = self.attempt + 1, error = refused, reason = "refused" })
+        break
       end
       if err.http_status == 403 then
         need_handshake = true
@@ -538,7 +570,10 @@ function Bayeux:close()
   if self.closed then return end
   self:disconnect(0.5)
   self.closed = true
-  if self.owns_transport then self.transport:close() end
+  if self.owns_transport then
+    self.emitter:close()
+    self.transport:close()
+  end
 end
 
 Bayeux.__gc = function(self)

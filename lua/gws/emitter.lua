@@ -1,8 +1,14 @@
---- Named listeners, a FIFO of work waiting to be dispatched, and protected calls.
+--- Named listeners, a FIFO of work waiting to be dispatched, protected calls, and lanes.
 --
--- Producers (the Bayeux poller, resync) only `push` work; user callbacks run when the owner
--- calls `dispatch` from poll/step/run. So no user callback ever runs inside another library
--- call, and an error in one never unwinds through the library: it goes to `on_error`.
+-- Producers (the Bayeux poller, the repairer) only `push` work; user callbacks run when the
+-- owner calls `dispatch` from poll/step/run. So no user callback ever runs inside another
+-- library call, and an error in one never unwinds through the library: it goes to `on_error`.
+--
+-- Lanes: with a task runner (`run`, the transport's run_now), every listener runs as a task,
+-- so an operation inside a callback yields instead of blocking the host's loop. Listeners of
+-- one lane (a session id, a Bayeux channel, "" for connection events) run one after another
+-- in the order they were fired: while one waits, the later ones of its lane wait in that
+-- lane's backlog; other lanes go on.
 local M = {}
 
 local Emitter = {}
@@ -29,18 +35,24 @@ function M.new(opts)
     qh = {}, qa = {}, qb = {}, head = 1, tail = 0,
     on_error = opts.on_error or default_on_error,
     max_pending = opts.max_pending or 10000,
-    spawn = nil, -- when set (client:run), each listener runs in its own task via spawn(fn, ...)
+    run = nil,    -- run(fn, ...): runs fn as a task now (the transport's run_now); nil: plain calls
+    lanes = {},   -- lane key -> true (a listener of it is running) or its backlog {head, tail, …}
+    closed = false, -- set when the owner closes: nothing queued runs any more
   }, Emitter)
   -- The queued form of fire, made once so emit allocates nothing.
   self.fire_queued = function(name, info) self:fire(name, info) end
   return self
 end
 
+-- Appends in place: fire walks the first #list entries it saw, so a listener added meanwhile
+-- waits for the next round; only off replaces the array (a removal shifts entries).
 function Emitter:on(name, fn)
   local list = self.listeners[name]
-  local copy = list and table.move(list, 1, #list, 1, {}) or {}
-  copy[#copy + 1] = fn
-  self.listeners[name] = copy
+  if not list then
+    list = {}
+    self.listeners[name] = list
+  end
+  list[#list + 1] = fn
   return fn
 end
 
@@ -89,33 +101,71 @@ function Emitter:call(event, fn, ...)
   return ok
 end
 
---- Runs one listener: in a task of its own under client:run() (when `spawn` is set and the
--- listener is not `sync`), else protected, now.
+-- Runs in a task: the listener, then whatever its lane's backlog gathered meanwhile.
+local function lane_worker(self, lane, name, fn, ...)
+  self:call(name, fn, ...)
+  local lanes = self.lanes
+  local q = lanes[lane]
+  while type(q) == "table" and q.head <= q.tail and not self.closed do
+    local job = q[q.head]
+    q[q.head] = nil
+    q.head = q.head + 1
+    self:call(job[1], job[2], table.unpack(job, 3, job.n))
+  end
+  lanes[lane] = nil
+end
+
+--- Runs listener fn of event `name` in lane `lane`: as a task now when the lane is idle,
+-- after the lane's earlier listeners when one of them is still waiting; a plain protected
+-- call when there is no task runner.
+function Emitter:call_in(lane, name, fn, ...)
+  local run = self.run
+  if not run then return self:call(name, fn, ...) end
+  local lanes = self.lanes
+  local q = lanes[lane]
+  if q == nil then
+    lanes[lane] = true
+    run(lane_worker, self, lane, name, fn, ...)
+    return
+  end
+  if q == true then
+    q = { head = 1, tail = 0 }
+    lanes[lane] = q
+  end
+  q.tail = q.tail + 1
+  q[q.tail] = table.pack(name, fn, ...)
+end
+
+--- True while a listener of `lane` is running or waiting.
+function Emitter:busy(lane)
+  return self.lanes[lane] ~= nil
+end
+
+--- Runs one listener: `sync` ones now, in the dispatching code; others in lane `name`.
 function Emitter:invoke(name, fn, sync, ...)
-  local spawn = self.spawn
-  if spawn and not sync then
-    spawn(name, fn, ...)
-  else
+  if sync then
     self:call(name, fn, ...)
+  else
+    self:call_in(name, name, fn, ...)
   end
 end
 
---- Calls every listener of `name` now. Under client:run() each gets its own task.
-function Emitter:fire(name, ...)
+--- Calls every listener of `name`, in lane `lane` (see call_in). Returns how many.
+function Emitter:fire_in(lane, name, ...)
   local list = self.listeners[name]
   if not list then return 0 end
-  -- on/off replace the array, so a listener that adds or removes listeners does not disturb
-  -- this round, and no copy is needed.
+  -- on appends beyond n and off replaces the array: a listener that adds or removes
+  -- listeners does not disturb this round, and no copy is needed.
   local n = #list
-  local spawn = self.spawn
   for i = 1, n do
-    if spawn then
-      spawn(name, list[i], ...)
-    else
-      self:call(name, list[i], ...)
-    end
+    self:call_in(lane, name, list[i], ...)
   end
   return n
+end
+
+--- Calls every listener of `name` in the lane of connection events ("").
+function Emitter:fire(name, ...)
+  return self:fire_in("", name, ...)
 end
 
 --- Queues fire(name, info) for the next dispatch (connection and model events).
@@ -142,7 +192,7 @@ end
 function Emitter:dispatch(max)
   local n = 0
   local qh, qa, qb = self.qh, self.qa, self.qb
-  while self.head <= self.tail and (max == nil or n < max) do
+  while self.head <= self.tail and (max == nil or n < max) and not self.closed do
     local h = self.head
     local handler, a, b = qh[h], qa[h], qb[h]
     qh[h], qa[h], qb[h] = nil, nil, nil
@@ -154,6 +204,13 @@ function Emitter:dispatch(max)
     self.head, self.tail = 1, 0
   end
   return n
+end
+
+--- Stops everything queued: dispatch runs nothing more, lanes drop their backlogs.
+function Emitter:close()
+  self.closed = true
+  self.lanes = {}
+  self.qh, self.qa, self.qb, self.head, self.tail = {}, {}, {}, 1, 0
 end
 
 return M

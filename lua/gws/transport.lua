@@ -1,9 +1,10 @@
 --- One gws.core engine plus the smallest scheduler that lets the same call block in a
 -- script, yield inside a task, and be driven by a host's event loop.
 --
--- A *task* is a coroutine made by `spawn` (the Bayeux poller, resync, callbacks under
--- client:run()). In a task, `request`, `sleep` and `wait` yield and the task is resumed by
--- `pump`. Anywhere else they block, pumping the engine so that tasks keep progressing.
+-- A *task* is a coroutine of ours: made by `spawn` (the Bayeux poller, the repairer, a
+-- client:spawn), or a pooled worker of `run_now` (every callback). In a task, `request`,
+-- `sleep` and `wait` yield and the task is resumed by `pump`. Anywhere else they block,
+-- pumping the engine so that tasks keep progressing.
 -- Coroutines we did not create are never yielded across: a host's own coroutine just blocks.
 --
 -- Who gets a transfer's result is a *waiter* (`waiters[id]`): a task, or a function(result)
@@ -26,6 +27,13 @@ Transport.__index = Transport
 local now = core.now
 M.now = now
 
+-- Workers: pooled coroutines that run one job each (run_now) and then wait for the next, so
+-- running every callback as a task costs no coroutine creation in the usual case. A worker
+-- yields DONE when its job is over; any other yield is the job waiting (a request, a wait).
+local DONE = setmetatable({}, { __name = "gws.transport.done" })
+local POOL_MAX = 16
+
+
 --- opts: the gws.core engine options, plus on_error(err, info) for a failing task and queue
 -- (an object with pending() and dispatch(), e.g. a gws.emitter) for drive/poll.
 function M.new(opts)
@@ -39,6 +47,7 @@ function M.new(opts)
     keep = function(r) results[r.id] = r end, -- a blocking caller's waiter
     tasks = setmetatable({}, { __mode = "k" }),
     ready = {},        -- tasks to resume at the next pump, FIFO
+    pool = {},         -- idle workers for run_now
     sleeping = {},     -- task -> deadline (sleep and wait)
     predicates = {},   -- task -> pred, for a task in wait(): resumed as soon as pred() holds
     blocked_on = setmetatable({}, { __mode = "k" }), -- task -> transfer id it waits for
@@ -121,6 +130,11 @@ end
 
 function Transport:_resume(co, ...)
   local ok, err = coroutine.resume(co, ...)
+  if err == DONE and ok then -- a worker whose job is over: back to the pool
+    local pool = self.pool
+    if #pool < POOL_MAX then pool[#pool + 1] = co end
+    return
+  end
   if not ok and self.on_error then
     -- Tasks wrap their body in xpcall, so this is a scheduler bug or a yield we don't own.
     self.on_error(err, { event = "task", traceback = debug.traceback(co) })
@@ -129,6 +143,27 @@ function Transport:_resume(co, ...)
     self.tasks[co] = nil
     self.sleeping[co], self.predicates[co] = nil, nil
   end
+end
+
+local function work(fn, ...)
+  fn(...)
+  return work(coroutine.yield(DONE))
+end
+
+--- Runs fn(...) as a task now: it returns when fn has finished or is waiting (then the task
+-- goes on from later pumps). fn must not raise (callers protect what they run).
+function Transport:run_now(fn, ...)
+  local pool = self.pool
+  local n = #pool
+  local co
+  if n > 0 then
+    co = pool[n]
+    pool[n] = nil
+  else
+    co = coroutine.create(work)
+    self.tasks[co] = true
+  end
+  self:_resume(co, fn, ...)
 end
 
 --- Starts fn(...) as a task at the next pump. Errors go to on_error with a traceback.

@@ -45,14 +45,61 @@ describe("gws.emitter", function()
     assert.is_true(em:full())
   end)
 
-  it("invoke spawns under a spawner unless sync, fire spawns every listener", function()
-    local em, spawned, called = emitter.new(), {}, {}
-    em.spawn = function(name) spawned[#spawned + 1] = name end
-    em:invoke("a", function() called[#called + 1] = "a" end, false)
+  -- A runner like the transport's run_now: a task now; a listener that yields is resumed
+  -- later by the test, as a pump would.
+  local function with_runner(em)
+    local waiting = {}
+    em.run = function(fn, ...)
+      local co = coroutine.create(fn)
+      assert(coroutine.resume(co, ...))
+      if coroutine.status(co) == "suspended" then waiting[#waiting + 1] = co end
+    end
+    return waiting
+  end
+
+  it("runs listeners as tasks, one lane after another: a waiting one delays only its lane", function()
+    local em, log = emitter.new(), {}
+    local waiting = with_runner(em)
+    em:on("message", function(sess, text)
+      log[#log + 1] = sess .. ":" .. text
+      if text == "m1" then coroutine.yield() end -- an operation in flight
+      log[#log + 1] = sess .. ":" .. text .. " done"
+    end)
+    em:fire_in("S1", "message", "S1", "m1")
+    em:fire_in("S1", "message", "S1", "m2")
+    em:fire_in("S2", "message", "S2", "x1")
+    assert.same({ "S1:m1", "S2:x1", "S2:x1 done" }, log)
+    assert.is_true(em:busy("S1"))
+    assert(coroutine.resume(waiting[1]))
+    assert.same({ "S1:m1", "S2:x1", "S2:x1 done", "S1:m1 done", "S1:m2", "S1:m2 done" }, log)
+    assert.is_false(em:busy("S1"))
+  end)
+
+  it("invoke calls sync listeners now and others in the lane of their name", function()
+    local em, called = emitter.new(), {}
+    local waiting = with_runner(em)
+    em:invoke("a", function() called[#called + 1] = "a"; coroutine.yield() end, false)
+    em:invoke("a", function() called[#called + 1] = "a2" end, false)
     em:invoke("b", function() called[#called + 1] = "b" end, true)
-    em:on("c", function() end)
-    em:fire("c")
-    assert.same({ "a", "c" }, spawned)
-    assert.same({ "b" }, called)
+    assert.same({ "a", "b" }, called)
+    assert(coroutine.resume(waiting[1]))
+    assert.same({ "a", "b", "a2" }, called)
+  end)
+
+  it("on appends without copying; a listener added while firing waits for the next round", function()
+    local em, n = emitter.new(), 0
+    em:on("x", function() n = n + 1; em:on("x", function() n = n + 10 end) end)
+    em:fire("x")
+    assert.equals(1, n)
+    em:fire("x")
+    assert.equals(12, n)
+  end)
+
+  it("runs nothing more once closed", function()
+    local em, ran = emitter.new(), 0
+    em:push(function() ran = ran + 1; em:close() end)
+    em:push(function() ran = ran + 1 end)
+    em:dispatch()
+    assert.equals(1, ran)
   end)
 end)

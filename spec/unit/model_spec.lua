@@ -43,11 +43,26 @@ describe("gws.sms.model", function()
     local failed
     em:on("resync_failed", function(info) failed = info end)
     function http.list_sessions() return nil, errors.new("decode", "no session list in the answer") end
-    resync.run(model, http, false)
+    local ok, err = resync.list(model, http, false)
+    assert.is_nil(ok)
     em:dispatch()
     assert.same({}, names())
     assert.is_false(model.sessions.S1.ended)
+    assert.equals("decode", err.kind)
+    -- The repairer says so, and tries again after its backoff.
+    local sleeps = {}
+    model.transport = { spawn = function(_, _, fn, r) fn(r) end,
+      sleep = function(_, d)
+        sleeps[#sleeps + 1] = d
+        if #sleeps == 2 then model.repairer_under_test:close() end
+      end }
+    local r = resync.new(model, http, function(n) return n / 10 end)
+    model.repairer_under_test = r
+    r:want_list(false)
+    em:dispatch()
     assert.equals("decode", failed.error.kind)
+    assert.same({ 0.1, 0.2 }, sleeps)
+    assert.is_false(model.sessions.S1.ended)
   end)
 
   it("takes notifications in, in order, and applies them at dispatch: model first, then callbacks",
@@ -60,16 +75,81 @@ describe("gws.sms.model", function()
     assert.equals(model.sessions.S1, rec[1][3])
   end)
 
-  it("fetches a gap in the transcript first and queues it ahead", function()
-    local uri = "http://x/api/v2/me/smssessions/S1"
-    model:intake { notificationType = "NewMessages", smssessionUri = uri, messages = { { index = 1 } } }
-    http.gap = { { index = 2 }, { index = 3 } }
-    model:intake { notificationType = "NewMessages", smssessionUri = uri, messages = { { index = 4 } } }
-    assert.same({ "messages", "S1", 2, 2 }, http.calls[1])
-    em:dispatch()
+  local function delivered()
     local idx = {}
     for _, r in ipairs(rec) do if r[1] == "message" then idx[#idx + 1] = r[2].index end end
-    assert.same({ 1, 2, 3, 4 }, idx)
+    return idx
+  end
+
+  it("parks a session with a gap, fetches the gap first and then releases what was parked", function()
+    local uri = "http://x/api/v2/me/smssessions/S1"
+    local woken = 0
+    model.wake_repair = function() woken = woken + 1 end
+    model:intake { notificationType = "NewMessages", smssessionUri = uri, messages = { { index = 1 } } }
+    http.gap = { { index = 2 }, { index = 3 }, { index = 4 } }
+    model:intake { notificationType = "NewMessages", smssessionUri = uri, messages = { { index = 4 } } }
+    model:intake(status("S1", "LeftChat"))
+    assert.equals(1, woken)
+    assert.equals(1, model.intake_last.S1) -- the marker stays before the gap
+    em:dispatch()
+    assert.same({ 1 }, delivered())
+    assert.is_true(model:repair("S1"))
+    assert.same({ "messages", "S1", 2 }, http.calls[1])
+    em:dispatch()
+    assert.same({ 1, 2, 3, 4 }, delivered())
+    assert.equals("LeftChat", model.sessions.S1.state)
+    assert.equals(4, model.intake_last.S1)
+  end)
+
+  it("a failed gap fetch keeps the session parked and the marker before the gap", function()
+    local errors = require "gws.errors"
+    local uri = "http://x/api/v2/me/smssessions/S1"
+    model:intake { notificationType = "NewMessages", smssessionUri = uri, messages = { { index = 1 } } }
+    function http.messages() return nil, errors.new("transport", "connection reset") end
+    model:intake { notificationType = "NewMessages", smssessionUri = uri, messages = { { index = 5 } } }
+    model:intake { notificationType = "NewMessages", smssessionUri = uri, messages = { { index = 6 } } }
+    local ok, err = model:repair("S1")
+    assert.is_nil(ok)
+    assert.equals("transport", err.kind)
+    em:dispatch()
+    assert.same({ 1 }, delivered())
+    assert.equals(1, model.intake_last.S1)
+    function http.messages(_, _, from)
+      local out = {}
+      for i = from, 6 do out[#out + 1] = { index = i } end
+      return out
+    end
+    assert.is_true(model:repair("S1"))
+    em:dispatch()
+    assert.same({ 1, 2, 3, 4, 5, 6 }, delivered())
+  end)
+
+  it("holds notifications during the first resync and takes them in after it, in order", function()
+    local uri = "http://x/api/v2/me/smssessions/S1"
+    model.holding = true
+    model:intake { notificationType = "NewMessages", smssessionUri = uri, messages = { { index = 4 } } }
+    assert.is_nil(model.intake_last.S1)
+    model:note_intake("S1", { { index = 1 }, { index = 2 }, { index = 3 }, { index = 4 } }) -- adopted
+    model:release_held()
+    em:dispatch()
+    assert.same({ 4 }, delivered())
+    assert.is_nil(next(model.blocked))
+  end)
+
+  it("keeps at most keep_ended ended sessions; forget drops one now", function()
+    model = model_mod.new { http = http, emitter = em, keep_ended = 2 }
+    for i = 1, 5 do
+      model:dispatch(status("S" .. i, "Chatting"))
+      model:dispatch(status("S" .. i, "Completed"))
+    end
+    model:dispatch(status("S9", "Chatting"))
+    local ids = {}
+    for _, s in ipairs(model.order) do ids[#ids + 1] = s.id end
+    assert.same({ "S4", "S5", "S9" }, ids)
+    assert.is_nil(model.sessions.S1)
+    assert.is_true(model:forget("S9"))
+    assert.is_false(model:forget("S9"))
+    assert.equals(2, #model.order)
   end)
 
   it("a snapshot sent before newer news does not override it", function()

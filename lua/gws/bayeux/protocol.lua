@@ -55,17 +55,33 @@ function M.default_advice()
   return { reconnect = "retry", interval = 0, timeout = M.ADVICE_TIMEOUT }
 end
 
---- Merges the fields we use from a server's advice into `advice`.
-function M.take_advice(advice, given)
-  if type(given) ~= "table" then return end
-  for _, k in ipairs { "reconnect", "interval", "timeout" } do
-    if given[k] ~= nil then advice[k] = given[k] end
-  end
+-- Bounds of the advice we follow (ms): a hostile or broken server cannot make the long poll's
+-- timeout zero, negative or endless, nor the client sleep for days.
+M.MAX_ADVICE_TIMEOUT = 600000
+M.MAX_ADVICE_INTERVAL = 600000
+local RECONNECT = { retry = true, handshake = true, none = true }
+
+local function clamp(v, lo, hi)
+  if type(v) ~= "number" or v ~= v then return nil end
+  if v < lo then return lo end
+  if v > hi then return hi end
+  return v
 end
 
---- Seconds the long poll may take: the server's advice.timeout plus our margin.
+--- Merges the fields we use from a server's advice into `advice`, each within its bounds
+-- (anything else is ignored).
+function M.take_advice(advice, given)
+  if type(given) ~= "table" then return end
+  if RECONNECT[given.reconnect] then advice.reconnect = given.reconnect end
+  advice.interval = clamp(given.interval, 0, M.MAX_ADVICE_INTERVAL) or advice.interval
+  advice.timeout = clamp(given.timeout, 0, M.MAX_ADVICE_TIMEOUT) or advice.timeout
+end
+
+--- Seconds the long poll may take: the server's advice.timeout plus our margin, at least 1.
 function M.poll_timeout(advice, margin)
-  return (tonumber(advice.timeout) or M.ADVICE_TIMEOUT) / 1000 + margin
+  local t = (tonumber(advice.timeout) or M.ADVICE_TIMEOUT) / 1000 + margin
+  if t < 1 then t = 1 end
+  return t
 end
 
 --- Seconds to wait between two successful connects (advice.interval).

@@ -7,6 +7,7 @@ local args = require "gws.args"
 local bayeux = require "gws.bayeux"
 local config = require "gws.sms.config"
 local emitter = require "gws.emitter"
+local errors = require "gws.errors"
 local http_mod = require "gws.sms.http"
 local model_mod = require "gws.sms.model"
 local names = require "gws.names"
@@ -132,6 +133,9 @@ function M.new(opts)
     proxy = opts.proxy, noproxy = opts.noproxy,
     on_error = function(e, info) self.emitter.on_error(e, info) end, queue = self.emitter,
   }
+  -- Every callback runs as a task, whichever way the client is driven (see gws.emitter).
+  local tr = self.transport
+  self.emitter.run = function(fn, ...) return tr:run_now(fn, ...) end
   if opts.insecure then
     -- Asked for explicitly, and said once: through log (stderr unless one was given).
     self:_log("warn", "TLS certificate verification is OFF for %s (insecure = true): use it only"
@@ -141,7 +145,7 @@ function M.new(opts)
     csrf = self.csrf, timeout = self.request_timeout, log = log }
   self.model = model_mod.new { http = self.http, emitter = self.emitter, transport = self.transport,
     check_capabilities = self.check_capabilities, max_string = self.max_string,
-    timeout = self.request_timeout, log = log }
+    timeout = self.request_timeout, keep_ended = self.keep_ended, log = log }
   local topic_hits = args.cache(64) -- channel name -> one of our topics covers it
   local function ours(channel)
     local hit = topic_hits.map[channel]
@@ -168,15 +172,38 @@ function M.new(opts)
       local channel = msg.channel
       if channel == "/meta/handshake" then
         self:_on_handshake(msg.count == 1)
+      elseif channel == "/meta/connect" then
+        -- Back with the same client id: what the failed long poll carried may be lost.
+        if self.resync then self.repairer:want_list(false) end
       elseif channel == "/meta/unsuccessful" then
-        -- The server forgot our HTTP session: renew cookie and token before the handshake.
-        if msg.http_status == 403 then self.http:refresh_csrf(nil, true, self.http.bayeux_gen) end
+        return self:_on_poll_failure(msg)
       elseif ours(channel) then
         return self.model:intake(msg.data)
       end
     end,
   }
+  local b = self.bayeux
+  self.repairer = resync.new(self.model, self.http, function(attempt)
+    return bayeux.backoff_delay(attempt, b.backoff_base, b.backoff_cap)
+  end)
   return self
+end
+
+-- In the poller, after any failed Bayeux request. Returns an error to stop the poller.
+function Client:_on_poll_failure(msg)
+  local status = msg.http_status
+  if status == 403 then
+    -- The server forgot our HTTP session: renew cookie and token before the handshake.
+    self.http:refresh_csrf(nil, true, self.http.bayeux_gen)
+  elseif status == 401 then
+    -- The credentials were good at the start. One fresh GET /me says whether they still are;
+    -- never loop on 401.
+    local _, err = self.http:refresh_csrf(nil, false)
+    if err and err.http_status == 401 then
+      self:_log("error", "notifications stopped: %s", tostring(err))
+      return err
+    end
+  end
 end
 
 function Client:_log(level, fmt, ...)
@@ -192,7 +219,7 @@ function Client:_on_handshake(first)
   if not self.resync then return end
   self:_log(first and "debug" or "info", "resyncing sessions after %s handshake",
     first and "the first" or "a new")
-  self.transport:spawn("resync", resync.run, self.model, self.http, first)
+  self.repairer:want_list(first)
 end
 
 ---------------------------------------------------------------------------------------------
@@ -314,7 +341,8 @@ end
 function Client:connect(timeout)
   check_client(self, "connect")
   timeout = seconds(timeout, "timeout", 2) or self.request_timeout
-  if self.bayeux.state == "connected" then return true end
+  if self.bayeux.state == "connected" then return self:_adopted(timeout) end
+  local deadline = transport.now() + timeout
   -- GET /me first: it checks the credentials (a clear error now rather than a Bayeux 401
   -- later) and brings the CSRF token the Bayeux POSTs need.
   local _, err = self.http:refresh_csrf(timeout, false)
@@ -324,7 +352,25 @@ function Client:connect(timeout)
     for _, topic in ipairs(self.topics) do self.bayeux:subscribe(topic, nil, { timeout = timeout }) end
     self._subscribed = true
   end
-  return self.bayeux:connect(timeout)
+  local ok
+  ok, err = self.bayeux:connect(timeout)
+  if not ok then return nil, err end
+  return self:_adopted(deadline - transport.now())
+end
+
+-- Waits until the first resync has adopted what the server holds (so the first connect is
+-- atomic: every message after it is news, every one before it history, each once).
+function Client:_adopted(timeout)
+  local model, repairer = self.model, self.repairer
+  if not self.resync or model.resynced then return true end
+  if timeout > 0 then
+    self.transport:wait(function()
+      return model.resynced or self.closed or self.bayeux.state == "gave_up"
+    end, timeout)
+  end
+  if model.resynced then return true end
+  return nil, errors.new("timeout", ("the first resync (adopting the sessions the server holds) did not"
+    .. " complete in time%s"):format(repairer.last_error and (": " .. tostring(repairer.last_error)) or ""))
 end
 
 --- Disconnects notifications, then sends `EndContactCenterSession` (which also ends the
@@ -434,6 +480,15 @@ function Client:sessions()
   check_client(self, "sessions")
   local order = self.model.order
   return table.move(order, 1, #order, 1, {})
+end
+
+--- Drops a session from the client's memory now (the model keeps the last keep_ended ended
+-- sessions by itself). Returns true if it was known.
+-- @tparam string|Session id the session
+-- @treturn boolean whether it was known
+function Client:forget(id)
+  check_client(self, "forget")
+  return self.model:forget(args.id(id, 2))
 end
 
 ---------------------------------------------------------------------------------------------
@@ -558,11 +613,21 @@ function Client:run(fn)
   if fn ~= nil then args.func(fn, "fn", 2) end
   if self._running then error("run() is already running", 2) end
   self._running, self._stop = true, false
-  self.emitter.spawn = function(name, f, ...) self.transport:spawn(name, f, ...) end
   if fn then self.transport:spawn("run", fn, self) end
   while not self._stop and not self.closed do self.transport:drive(0.5) end
-  self.emitter.spawn = nil
   self._running = false
+  return true
+end
+
+--- Runs fn(...) as a task from the next poll/step/run on: operations inside it yield, so
+-- host code starts work without blocking its loop. Errors go to the error handler.
+-- @tparam function fn the task's body
+-- @param ... its arguments
+-- @treturn boolean true
+function Client:spawn(fn, ...)
+  check_client(self, "spawn")
+  args.func(fn, "fn", 2)
+  self.transport:spawn("spawn", fn, ...)
   return true
 end
 
@@ -598,6 +663,8 @@ function Client:close()
   self._stop = true
   if self.bayeux then pcall(self.bayeux.disconnect, self.bayeux, 1) end
   self.closed = true
+  self.repairer:close()
+  self.emitter:close() -- callbacks still queued do not run on a closed client
   self.transport:close()
 end
 

@@ -19,6 +19,7 @@ M.DEFAULTS = {
   max_pending = 10000,
   log_level = "info",
   max_string = operations.max_string,
+  keep_ended = 100, -- ended sessions the model keeps (oldest forgotten first)
 }
 
 local LEVELS = M.LEVELS
@@ -44,6 +45,12 @@ function M.check(opts)
   if type(opts.url) ~= "string" or not opts.url:match("^https?://[^/]") or opts.url:find("[%c%s]") then
     fail("url", "expected the server's base URL, e.g. \"http://127.0.0.1:8090\"", 3)
   end
+  -- Not echoed: the message must not carry the password it refuses.
+  if opts.url:match("^https?://[^/?#]*@") then
+    fail("url", "must not carry credentials (user:password@host): pass them as username and password"
+      .. " (a URL is logged and shown in errors)", 3)
+  end
+  args.integer(opts.keep_ended, "keep_ended", 3, 0)
   for _, k in ipairs { "username", "password" } do
     if type(opts[k]) ~= "string" or opts[k] == "" or opts[k]:find("%c") then
       fail(k, "expected a non-empty string without control characters", 3)
@@ -89,7 +96,7 @@ end
 --- Copies the defaults and the given options onto `self` (a client); returns it.
 function M.apply(self, opts)
   for k, v in pairs(M.DEFAULTS) do self[k] = v end
-  for _, k in ipairs { "channels", "topics", "max_pending", "log_level", "max_string" } do
+  for _, k in ipairs { "channels", "topics", "max_pending", "log_level", "max_string", "keep_ended" } do
     if opts[k] ~= nil then self[k] = opts[k] end
   end
   if opts.timeout ~= nil then self.request_timeout = opts.timeout end

@@ -22,7 +22,8 @@ local REFS_PER_ID = 8 -- notifications kept per referenceId (numbers are reused)
 
 
 --- opts: http (gws.sms.http), emitter, transport, check_capabilities, max_string, timeout
--- (the default for waits), log(level, fmt, ...) or nil.
+-- (the default for waits), keep_ended (ended sessions kept, default 100), log(level, fmt, ...)
+-- or nil.
 function M.new(opts)
   local self = setmetatable({
     http = opts.http,
@@ -38,10 +39,19 @@ function M.new(opts)
     -- vendor reuses small numbers (17 for Accept's StatusChange and again for Leave's).
     refs = args.cache(1000),
     issued = args.cache(1000), -- referenceId -> { after, sid } of the operation that returned it
-    intake_last = {},       -- session id -> highest message index queued for dispatch
+    -- session id -> highest message index queued for dispatch. The marker never moves past a
+    -- message that was not queued: a gap parks the session (`blocked`) until it is repaired.
+    intake_last = {},
+    forgotten = args.cache(1024), -- intake_last of sessions dropped from the registry
+    blocked = {},           -- session id -> what arrived for it while its gap is repaired
+    holding = false,        -- the first resync runs: notifications wait in `held`
+    held = {},              -- data, seq, data, seq, ... taken in while holding
+    wake_repair = nil,      -- function(): starts the repairer (set by the owner)
     acted_on = args.cache(1024), -- sessions operated on before the first resync
     resynced = false,       -- the first resync is done
     received = 0,           -- receipt number of the last notification taken in
+    keep_ended = opts.keep_ended or 100,
+    ended_list = {},        -- ended sessions in the order they ended (forgotten oldest first)
   }, Model)
   -- Queue handlers, made once so a push allocates nothing.
   self.on_live = function(data, seq) self:_apply(data, seq, false) end
@@ -74,6 +84,35 @@ function Model:emit(name, info)
   self.emitter:emit(name, info)
 end
 
+--- Drops a session from the registry now (its Session object stays valid for whoever holds
+-- it). Returns true if it was known.
+function Model:forget(id)
+  local s = self.sessions[id]
+  if not s then return false end
+  self.sessions[id] = nil
+  local order = self.order
+  for i = #order, 1, -1 do
+    if order[i] == s then
+      table.remove(order, i)
+      break
+    end
+  end
+  local last = self.intake_last[id]
+  if last then self.forgotten:put(id, last) end
+  self.intake_last[id] = nil
+  return true
+end
+
+-- Runs at dispatch after a session's "ended" was fired: keeps at most keep_ended of them.
+function Model:_ended(sess)
+  local list = self.ended_list
+  list[#list + 1] = sess
+  while #list > self.keep_ended do
+    local old = table.remove(list, 1)
+    if old.ended and self.sessions[old.id] == old then self:forget(old.id) end
+  end
+end
+
 ---------------------------------------------------------------------------------------------
 -- Intake: in the poller, before the notification is queued
 
@@ -90,42 +129,118 @@ function Model:note_intake(id, messages)
   self.intake_last[id] = highest_index(messages, self.intake_last[id] or 0)
 end
 
---- Takes one notification in (called in the poller for each). A NewMessages whose first
--- index skips past the last one seen means events were lost in transit (or the server skips
--- numbers): the gap is fetched first and queued ahead, so the transcript stays whole and in
--- order. Returns true: the notification is queued.
+--- Takes one notification in (called in the poller for each). Returns true: it is queued
+-- (or held until the first resync is done, or parked while its session is repaired).
 function Model:intake(data)
   if type(data) ~= "table" then return false end
-  local messages = data.messages
-  if type(messages) == "table" then
-    local id = session_id_of(data)
-    if id then
-      local lo
-      for _, m in ipairs(messages) do
-        local i = type(m) == "table" and type(m.index) == "number" and math.tointeger(m.index)
-        if i and (lo == nil or i < lo) then lo = i end
-      end
-      local seen = self.intake_last[id] or 0
-      if lo and lo > seen + 1 then self:_fetch_gap(id, data, seen + 1, lo - 1) end
-      self:note_intake(id, messages)
-    end
-  end
   local seq = self.received + 1
   self.received = seq
-  self.emitter:push(self.on_live, data, seq)
+  if self.holding then
+    local held = self.held
+    held[#held + 1] = data
+    held[#held + 1] = seq
+    return true
+  end
+  self:_take(data, seq)
   return true
 end
 
-function Model:_fetch_gap(id, data, from, to)
-  if self.log then self.log("info", "session %s: messages %d..%d missing; fetching them", id, from, to) end
-  local missed, err = self.http:messages(id, from, to - from + 1)
-  if missed and #missed > 0 then
-    self:note_intake(id, missed)
-    self.emitter:push(self.on_live, { messageType = "MessageLogUpdated", notificationType = "NewMessages",
-      messages = missed, smssessionUri = data.smssessionUri, resynced = true }, self.received)
-  elseif not missed and self.log then
-    self.log("warn", "session %s: could not fetch missing messages: %s", id, tostring(err))
+local function lowest_index(messages)
+  local lo
+  for _, m in ipairs(messages) do
+    local i = type(m) == "table" and type(m.index) == "number" and math.tointeger(m.index)
+    if i and (lo == nil or i < lo) then lo = i end
   end
+  return lo
+end
+
+-- A NewMessages whose first index skips past the last one queued means events were lost in
+-- transit (or the server skips numbers): the session is parked, and the repairer fetches the
+-- gap and then releases what arrived meanwhile, so the transcript stays whole and in order.
+function Model:_take(data, seq)
+  local id = session_id_of(data)
+  if id then
+    local parked = self.blocked[id]
+    if parked then
+      parked[#parked + 1] = { self.on_live, data, seq }
+      return
+    end
+    local messages = data.messages
+    if type(messages) == "table" then
+      local lo = lowest_index(messages)
+      local seen = self.intake_last[id] or self.forgotten:get(id) or 0
+      if lo and lo > seen + 1 and not args.id_problem(id) then
+        if self.log then
+          self.log("info", "session %s: messages %d..%d missing; fetching them", id, seen + 1, lo - 1)
+        end
+        self:block(id)
+        parked = self.blocked[id]
+        parked[#parked + 1] = { self.on_live, data, seq }
+        return
+      end
+      self:note_intake(id, messages)
+    end
+  end
+  self.emitter:push(self.on_live, data, seq)
+end
+
+--- Marks session `id` as needing repair: what arrives for it waits until the repairer has
+-- fetched its messages after the marker.
+function Model:block(id)
+  if not self.blocked[id] then
+    self.blocked[id] = {}
+    if self.wake_repair then self.wake_repair() end
+  end
+end
+
+--- Queues handler(data, seq) for session `id`, behind what is parked for it.
+function Model:queue(id, handler, data, seq)
+  local parked = id and self.blocked[id]
+  if parked then
+    parked[#parked + 1] = { handler, data, seq }
+  else
+    self.emitter:push(handler, data, seq)
+  end
+end
+
+-- What a failed fetch that will not succeed by retrying looks like: the server answered, and
+-- said the session or its messages are not there.
+local function permanent(err)
+  return err.kind == "status" or err.http_status == 404 or err.http_status == 400
+end
+
+--- Repairs a parked session: fetches its messages after the marker, queues them, then
+-- releases what was parked. Returns true, or nil and the error (the repairer retries).
+function Model:repair(id)
+  local from = (self.intake_last[id] or self.forgotten:get(id) or 0) + 1
+  local msgs, err = self.http:messages(id, from)
+  if not msgs and not permanent(err) then return nil, err end
+  if not msgs and self.log then
+    self.log("warn", "session %s: messages from %d cannot be fetched: %s", id, from, tostring(err))
+  end
+  local parked = self.blocked[id]
+  self.blocked[id] = nil
+  if msgs and #msgs > 0 then
+    self:note_intake(id, msgs)
+    self.emitter:push(self.on_live, { messageType = "MessageLogUpdated", notificationType = "NewMessages",
+      messages = msgs, smssessionUri = id, resynced = true }, self.received)
+  end
+  -- The server's transcript now covers what was parked: queued as it came, the model's
+  -- per-index dedupe keeps each message once.
+  for _, p in ipairs(parked or {}) do
+    local data = p[2]
+    if p[1] == self.on_live and type(data.messages) == "table" then self:note_intake(id, data.messages) end
+    self.emitter:push(p[1], data, p[3])
+  end
+  return true
+end
+
+--- Ends the hold of the first resync: what arrived meanwhile is taken in, in order.
+function Model:release_held()
+  self.holding = false
+  local held = self.held
+  self.held = {}
+  for i = 1, #held, 2 do self:_take(held[i], held[i + 1]) end
 end
 
 ---------------------------------------------------------------------------------------------
@@ -165,10 +280,14 @@ function Model:_apply(data, seq, snapshot)
   end
   local em = self.emitter
   local kind = data.notificationType
-  if type(kind) == "string" then em:fire(kind, data, sess or id) end
-  em:fire("*", data, sess or id)
+  local lane = id or ""
+  if type(kind) == "string" then em:fire_in(lane, kind, data, sess or id) end
+  em:fire_in(lane, "*", data, sess or id)
   if derived then
-    for _, ev in ipairs(derived) do em:fire(ev[1], ev[2], ev[3], ev[4]) end
+    for _, ev in ipairs(derived) do
+      em:fire_in(lane, ev[1], ev[2], ev[3], ev[4])
+      if ev[1] == "ended" then self:_ended(ev[2]) end
+    end
   end
 end
 
@@ -192,7 +311,7 @@ function Model:adopt(s, msgs, sent)
   local derived = sess:apply(s, "ParticipantsUpdated")
   sess:add_messages(msgs)
   for _, ev in ipairs(derived) do
-    if ev[1] == "invited" then self.emitter:fire("invited", sess) end
+    if ev[1] == "invited" then self.emitter:fire_in(sess.id, "invited", sess) end
   end
 end
 
@@ -200,7 +319,8 @@ end
 function Model:ended_away(sess, sent)
   if sess.ended or sess.applied_seq > sent then return end
   sess.ended = true
-  self.emitter:fire("ended", sess)
+  self.emitter:fire_in(sess.id, "ended", sess)
+  self:_ended(sess)
 end
 
 ---------------------------------------------------------------------------------------------
@@ -239,6 +359,7 @@ end
 function Model:wait(pred, timeout, desc, result)
   timeout = timeout or self.timeout
   if self.transport:wait(pred, timeout, true) then return result end
+  if self.transport.closed then return nil, errors.new("closed", "the client was closed while waiting") end
   return nil, errors.new("timeout", ("%s within %g s"):format(desc(), timeout))
 end
 
