@@ -66,6 +66,7 @@ build = {
       ["gws.sms.resync"] = "lua/gws/sms/resync.lua",
       ["gws.sms.session"] = "lua/gws/sms/session.lua",
       ["gws.transport"] = "lua/gws/transport.lua",
+      ["gws.loop"] = "lua/gws/loop.lua",
       ["gws.version"] = "lua/gws/version.lua",
       ["gws.lua_version"] = "lua/gws/lua_version.lua",
       ["gws.names"] = "lua/gws/names.lua",

@@ -57,7 +57,7 @@ local LUA_LAYERS = {
   { "client",          "gws.sms.client", "gws.sms.config" },
   { "model / bayeux",  "gws.sms.model", "gws.sms.resync", "gws.sms.session", "gws.sms.http",
                        "gws.bayeux" },
-  { "transport",       "gws.transport" },
+  { "transport",       "gws.transport", "gws.loop" },
   { "support",         "gws.emitter", "gws.errors", "gws.args", "gws.sms.operations",
                        "gws.version", "gws.bayeux.protocol", "gws.lua_version",
                        "gws.names" },

@@ -14,7 +14,10 @@
 -- @module gws.sms
 require "gws.lua_version" -- first: a clear error under any Lua but 5.4
 local client = require "gws.sms.client"
+local config = require "gws.sms.config"
 local errors = require "gws.errors"
+local loop_mod = require "gws.loop"
+local version = require "gws.version"
 local names = require "gws.names"
 local operations = require "gws.sms.operations"
 
@@ -29,6 +32,32 @@ local default
 
 --- The library's version, e.g. "0.2.0".
 -- @field VERSION
+
+--- Makes a loop that many clients share (`sms.new{ …, loop = loop }`): one engine, one epoll
+-- fd (`loop:pollfd()`), one connection pool. Each client keeps its own credentials, cookies,
+-- CSRF token, notifications and sessions. Drive it like a client: `loop:pollfd()`,
+-- `loop:events()`, `loop:timeout()`, `loop:step(timeout)`, or `loop:run()` / `loop:stop()`;
+-- `loop:close()` closes its clients and then the engine.
+-- @tparam[opt] table opts the engine options every client of the loop uses
+-- @tparam[opt] string opts.ca_file PEM file of CA certificates for https
+-- @tparam[opt=false] boolean opts.insecure `true` turns certificate checks off
+-- @tparam[opt=16777216] integer opts.max_body bytes; larger answers fail with err.kind "too_large"
+-- @tparam[opt=10] number opts.connect_timeout seconds to establish a connection
+-- @tparam[opt] string opts.proxy proxy URL, or `""` for none (as for `new`)
+-- @tparam[opt] string opts.noproxy hosts reached directly
+-- @tparam[opt=16] integer opts.max_requests the shared connection pool: at most that many
+-- requests other than long polls in flight at once over all the loop's clients (more wait
+-- their turn), so the loop holds its long polls plus at most that many connections
+-- @treturn Loop the loop
+-- @raise for an unknown or wrong option
+function sms.loop(opts)
+  config.check_loop(opts)
+  opts = opts or {}
+  return loop_mod.new { ca_file = opts.ca_file, insecure = opts.insecure and true or false,
+    max_body = opts.max_body, connect_timeout = opts.connect_timeout,
+    user_agent = version.user_agent, proxy = opts.proxy, noproxy = opts.noproxy,
+    max_requests = opts.max_requests }
+end
 
 --- Creates a client: `gws.sms.client.new`, every option documented there.
 -- @function new

@@ -36,10 +36,18 @@ local POOL_MAX = 16
 
 --- opts: the gws.core engine options, plus on_error(err, info) for a failing task and queue
 -- (an object with pending() and dispatch(), e.g. a gws.emitter) for drive/poll.
+-- With opts.loop (a gws.loop) the transport is one member of that loop: it uses the loop's
+-- engine with credentials and a cookie jar of its own (opts.username/password), sent with
+-- each request, and pump/drive/timeout are the loop's (every member progresses); its tasks,
+-- waiters and queue stay its own. opts.closing: what the loop calls to close this member
+-- (the owner's close, which ends with this transport's).
 function M.new(opts)
   local results = {}
-  return setmetatable({
-    eng = core.new(opts),
+  local shared = opts.loop
+  local eng = shared and shared.eng or core.new(opts)
+  local self = setmetatable({
+    eng = eng,
+    loop = shared,
     on_error = opts.on_error,
     queue = opts.queue,
     waiters = {},      -- transfer id -> task | function(result)
@@ -53,6 +61,14 @@ function M.new(opts)
     blocked_on = setmetatable({}, { __mode = "k" }), -- task -> transfer id it waits for
     closed = false,
   }, Transport)
+  if shared then
+    -- Per request, never per connection: the loop's connections serve every member.
+    if opts.username then self.auth = eng:credentials(opts.username, opts.password or "") end
+    self.jar = eng:jar {}
+    self.closing = opts.closing
+    shared:_join(self)
+  end
+  return self
 end
 
 --- The error a failed transfer result stands for, as {kind, message} (kinds of gws.errors).
@@ -196,7 +212,7 @@ end
 --- Ends transfer `id` without an answer: cancels it and gives its waiter a result whose
 -- err.kind is `kind` (see the top of this file).
 function Transport:fail(id, kind, message)
-  if not self.closed then self.eng:cancel(id) end
+  if not self.closed then self:_cancel(id) end
   self:_deliver(failed(id, kind, message))
 end
 
@@ -204,10 +220,15 @@ end
 -- for network trouble (that is result.err). Bad arguments raise from the engine.
 function Transport:request(req)
   if self.closed then return failed(nil, "closed", "the client is closed") end
+  local shared = self.loop
+  if shared and shared.free <= 0 and not req.held then
+    local refused = self:_await_request(req)
+    if refused then return refused end
+  end
   local co, main = coroutine.running()
   if not main and self.tasks[co] then -- in_task(), inline: this runs for every request
     -- Started by the next pump, together with whatever other tasks submit meanwhile.
-    local id = self.eng:submit(req)
+    local id = self:_submit(req)
     self.waiters[id] = co
     self.blocked_on[co] = id
     local r = coroutine.yield()
@@ -215,7 +236,7 @@ function Transport:request(req)
     return r
   end
   -- Started at once: this caller waits for it right away.
-  local id = self.eng:submit(req, true)
+  local id = self:_submit(req, true)
   self.waiters[id] = self.keep
   local results = self.results
   -- curl enforces req.timeout; the guard only protects against a scheduler bug.
@@ -237,15 +258,53 @@ function Transport:request(req)
   end
 end
 
+-- Submits to the engine; a loop's member adds its own jar and credentials and is noted as
+-- the owner of the transfer, so the loop hands the result back here.
+function Transport:_submit(req, start_now)
+  local shared = self.loop
+  if not shared then return self.eng:submit(req, start_now) end
+  req.jar, req.auth = self.jar, self.auth
+  local id = self.eng:submit(req, start_now)
+  shared:_submitted(self, id, req.held)
+  return id
+end
+
+function Transport:_cancel(id)
+  local shared = self.loop
+  if shared then
+    shared.owner[id] = nil
+    shared:_release(id)
+  end
+  return self.eng:cancel(id)
+end
+
+-- A loop's member waits (yields in a task) until the loop has a request free for it: the
+-- loop bounds its requests other than long polls (`held`), and so its connections. Returns
+-- nil when it may go on, else a failed result.
+function Transport:_await_request(req)
+  local shared = self.loop
+  local deadline = now() + req.timeout
+  local function free() return shared.free > 0 or self.closed end
+  while shared.free <= 0 do
+    if self.closed then return failed(nil, "closed", "the client is closed") end
+    if not self:wait(free, deadline - now()) then
+      if now() < deadline then return failed(nil, "cancelled", "cancelled") end
+      return failed(nil, "timeout", ("no request of the loop free within %g s (max_requests = %d)")
+        :format(req.timeout, shared.max_requests))
+    end
+  end
+end
+
 --- A prepared header list for requests (see gws.core's eng:headers): table -> userdata.
+-- A loop's member renders its own credentials into it.
 function Transport:headers(t)
   if self.closed then return nil end
-  return self.eng:headers(t)
+  return self.eng:headers(t, self.auth)
 end
 
 --- Sends a request whose result goes to fn(result) from inside pump (fn must not block).
 function Transport:submit(req, fn)
-  local id = self.eng:submit(req)
+  local id = self:_submit(req)
   self.waiters[id] = fn
   return id
 end
@@ -253,7 +312,7 @@ end
 --- Cancels a transfer: no result is delivered for it.
 function Transport:cancel(id)
   self.waiters[id] = nil
-  return self.eng:cancel(id)
+  return self:_cancel(id)
 end
 
 --- Wakes task `co` now: a transfer it waits for fails with kind "cancelled"; a sleep or a
@@ -351,6 +410,7 @@ end
 -- matters (then wait on pollfd).
 function Transport:timeout()
   if self.closed then return nil end
+  if self.loop then return self.loop:timeout() end
   if self.queue and self.queue:pending() > 0 then return 0 end
   local t, curl = self:_tasks_due(), self.eng:timeout()
   if t == nil or (curl ~= nil and curl < t) then return curl end
@@ -361,6 +421,7 @@ end
 -- transfers to their waiters, and wakes tasks whose sleep is over or whose wait holds.
 function Transport:pump(timeout)
   if self.closed then return end
+  if self.loop then return self.loop:_pump(timeout) end
   if next(self.sleeping) ~= nil then self:_wake() end -- a condition may hold already
   if #self.ready > 0 then self:_run_ready() end
   local wait = timeout or 0
@@ -395,6 +456,7 @@ end
 --- Pumps (without waiting when callbacks are queued) and then runs the queued callbacks.
 -- Returns how many ran.
 function Transport:drive(timeout)
+  if self.loop then return self.loop:_drive(timeout, self.queue) end
   local queue = self.queue
   self:pump(queue:pending() > 0 and 0 or timeout)
   return queue:dispatch()
@@ -414,16 +476,44 @@ end
 function Transport:pollfd() return self.eng:pollfd() end
 function Transport:events() return self.eng:events() end
 function Transport:pending() return self.eng:pending() end
-function Transport:clear_cookies() return self.eng:clear_cookies() end
+--- A loop's member: hands a finished transfer to its waiter (the loop's pump calls it).
+function Transport:_take(r)
+  local id, waiters = r.id, self.waiters
+  local w = waiters[id]
+  if w == self.keep then
+    waiters[id] = nil
+    self.results[id] = r
+  elseif w ~= nil then
+    self:_deliver(r)
+  end
+end
+
+--- A loop's member: resumes the tasks that are due (sleep over, wait holding, ready).
+function Transport:_run_due()
+  if next(self.sleeping) ~= nil then self:_wake() end
+  if #self.ready > 0 then self:_run_ready() end
+end
+
+function Transport:clear_cookies()
+  if self.jar then return self.jar:clear() end
+  return self.eng:clear_cookies()
+end
 --- Forgets only the named cookies of the engine's jar (an HTTP session ends; a load
 -- balancer's stickiness cookie stays).
-function Transport:drop_cookies(names) return self.eng:cookies():clear(names) end
+function Transport:drop_cookies(names) return (self.jar or self.eng:cookies()):clear(names) end
 
 function Transport:close()
   if self.closed then return end
   self.closed = true
-  self.eng:close()
-  self.waiters, self.results, self.ready = {}, {}, {}
+  if self.loop then
+    -- The engine is the loop's: only what this member has in flight goes, and its secrets.
+    self.loop:_leave(self)
+    if self.auth then self.auth:close() end
+    if not self.loop.closed then self.jar:clear() end
+  else
+    self.eng:close()
+  end
+  self.waiters, self.results, self.ready, self.pool = {}, {}, {}, {}
   self.sleeping, self.predicates = {}, {}
 end
 

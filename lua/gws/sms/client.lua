@@ -107,6 +107,10 @@ end
 -- @tparam[opt] string opts.noproxy hosts reached directly, `"localhost,.example.com"` (`"*"`: all)
 -- @tparam[opt=100] integer opts.keep_ended ended sessions the client keeps in memory (oldest
 -- forgotten first)
+-- @tparam[opt] Loop opts.loop a loop made by `gws.sms.loop`, shared with other clients (one
+-- engine, one fd, one connection pool; this client's credentials and cookies stay its own).
+-- The engine options (ca_file, insecure, max_body, connect_timeout, proxy, noproxy) are then
+-- the loop's. Without it the client has a loop of its own
 -- @treturn Client a client; nothing is sent until a method needs the server
 -- @raise "bad argument 'NAME': …" for a wrong option, "sms.new: unknown option 'timout' (did
 -- you mean 'timeout'?)" for an unknown one
@@ -132,11 +136,12 @@ function M.new(opts)
     connect_timeout = opts.connect_timeout, user_agent = version.user_agent,
     proxy = opts.proxy, noproxy = opts.noproxy,
     on_error = function(e, info) self.emitter.on_error(e, info) end, queue = self.emitter,
+    loop = opts.loop, closing = function() self:close() end, -- loop: one engine, many clients
   }
   -- Every callback runs as a task, whichever way the client is driven (see gws.emitter).
   local tr = self.transport
   self.emitter.run = function(fn, ...) return tr:run_now(fn, ...) end
-  if opts.insecure then
+  if opts.insecure or (opts.loop and opts.loop.insecure) then
     -- Asked for explicitly, and said once: through log (stderr unless one was given).
     self:_log("warn", "TLS certificate verification is OFF for %s (insecure = true): use it only"
       .. " for testing", self.url)

@@ -1,5 +1,6 @@
 --- The client's options: their defaults, their checks, and copying them onto a client.
 local args = require "gws.args"
+local loop_mod = require "gws.loop"
 local names = require "gws.names"
 local operations = require "gws.sms.operations"
 
@@ -30,8 +31,26 @@ M.OPTIONS = {}
 for _, k in ipairs { "url", "username", "password", "timeout", "channels", "topics",
     "check_capabilities", "csrf", "resync", "max_pending", "on_error", "log", "log_level",
     "ca_file", "insecure", "max_body", "connect_timeout", "poll_margin", "backoff_base",
-    "backoff_cap", "max_attempts", "give_up_after", "max_string", "proxy", "noproxy" } do
+    "backoff_cap", "max_attempts", "give_up_after", "max_string", "proxy", "noproxy", "loop" } do
   M.OPTIONS[k] = true
+end
+
+--- The options of sms.loop{…}: the engine's, which a client sharing a loop takes from it.
+M.LOOP_OPTIONS = { ca_file = true, insecure = true, max_body = true, connect_timeout = true,
+  proxy = true, noproxy = true, max_requests = true }
+
+--- Raises (at the level of the caller of sms.loop) naming the first bad loop option.
+function M.check_loop(opts)
+  if opts == nil then return end
+  if type(opts) ~= "table" then fail("opts", "expected a table", 3) end
+  names.check_keys(opts, M.LOOP_OPTIONS, 3, "sms.loop")
+  M.check_proxy(opts, 4)
+  if opts.ca_file ~= nil and type(opts.ca_file) ~= "string" then
+    fail("ca_file", "expected a file name", 3)
+  end
+  args.integer(opts.max_body, "max_body", 3, 1)
+  seconds(opts.connect_timeout, "connect_timeout", 3)
+  args.integer(opts.max_requests, "max_requests", 3, 1)
 end
 -- A default is an option too (request_timeout is the option `timeout`).
 for k in pairs(M.DEFAULTS) do
@@ -65,6 +84,16 @@ function M.check(opts)
   end
   if opts.on_error ~= nil then args.func(opts.on_error, "on_error", 3, "a function(err, info)") end
   M.check_proxy(opts, 4)
+  if opts.loop ~= nil then
+    if not loop_mod.is(opts.loop) then fail("loop", "expected a loop made by sms.loop()", 3) end
+    if opts.loop.closed then fail("loop", "the loop is closed", 3) end
+    -- One engine for every client of the loop: its options are the loop's.
+    for k in pairs(M.LOOP_OPTIONS) do
+      if opts[k] ~= nil then
+        fail(k, "set it on the loop (sms.loop{ " .. k .. " = … }): its clients share one engine", 3)
+      end
+    end
+  end
   seconds(opts.timeout, "timeout", 3)
   args.integer(opts.max_pending, "max_pending", 3, 1)
   for _, k in ipairs { "channels", "topics" } do

@@ -1,0 +1,269 @@
+--- One gws.core engine shared by many transports: one curl multi handle, one epoll fd, one
+-- connection pool for any number of agents (issue #13). A *member* is a gws.transport made
+-- with `loop = <this>`: it keeps its own scheduler (tasks, waiters, sleepers), its own event
+-- queue, its own credentials and cookie jar (passed with each request, never held by a
+-- connection), and submits through the shared engine. The loop steps the engine once for
+-- everyone, hands each finished transfer to the member that submitted it, wakes every
+-- member's due tasks and dispatches every member's queue.
+--
+-- A member closing cancels its own transfers and leaves; the others go on. The loop closing
+-- closes every member first (through the member's `closing` hook: its client's close), then
+-- the engine.
+--
+-- Hosts drive it like a client: pollfd/events/timeout/step, or run/stop (docs/embedding.md).
+-- @module gws.loop
+local core = require "gws.core"
+local names = require "gws.names"
+
+local M = {}
+
+local Loop = {}
+Loop.__index = Loop
+Loop.__name = "gws.loop"
+
+M.MAX_REQUESTS = 16
+
+--- Creates a loop. opts: the engine options of gws.core's `core.new` except the credentials
+-- (each member brings its own): ca_file, insecure, max_body, connect_timeout, user_agent,
+-- proxy, noproxy; and max_requests (default M.MAX_REQUESTS), the shared connection pool:
+-- at most that many requests other than long polls are in flight at once over the whole
+-- loop, more wait for a free one. Checked by the caller (gws.sms.config.check_loop).
+--
+-- Why a bound: curl keeps every connection it opened (up to 4 per transfer in flight, here
+-- one per long poll), so a burst of agents answering at once would leave a connection per
+-- agent idle for good; bounded, the loop holds its long polls plus max_requests.
+function M.new(opts)
+  local engine_opts = {}
+  for k, v in pairs(opts or {}) do engine_opts[k] = v end
+  local max_requests = engine_opts.max_requests or M.MAX_REQUESTS
+  engine_opts.max_requests = nil
+  return setmetatable({
+    eng = core.new(engine_opts),
+    insecure = engine_opts.insecure and true or false,
+    members = {}, -- transports, in the order they joined (replaced, never edited in place)
+    owner = {},   -- transfer id -> the member that submitted it
+    max_requests = max_requests,
+    free = max_requests, -- requests that may start now (transfers other than long polls)
+    pooled = {},  -- transfer id -> true: it holds one of max_requests
+    closed = false,
+    _stop = false,
+    _running = false,
+  }, Loop)
+end
+
+--- True when v is a loop made by M.new.
+function M.is(v)
+  return getmetatable(v) == Loop
+end
+
+local function check(self, method)
+  if getmetatable(self) ~= Loop then
+    error(("bad self for %s: call it as loop:%s(...) (with a colon)"):format(method, method), 3)
+  end
+  if self.closed then error("this gws loop is closed; create a new one with sms.loop()", 3) end
+end
+
+---------------------------------------------------------------------------------------------
+-- Members (gws.transport calls these)
+
+-- The members array is replaced on every change, so a pass over it (pump, dispatch) is not
+-- disturbed by a callback that makes or closes a client; a closed member is skipped.
+function Loop:_join(member)
+  local old = self.members
+  local new = table.move(old, 1, #old, 1, {})
+  new[#new + 1] = member
+  self.members = new
+end
+
+function Loop:_leave(member)
+  local new = {}
+  for _, m in ipairs(self.members) do
+    if m ~= member then new[#new + 1] = m end
+  end
+  self.members = new
+  -- Whatever it still had in flight: cancelled, so no result reaches a closed member.
+  for id, m in pairs(self.owner) do
+    if m == member then
+      self.owner[id] = nil
+      self:_release(id)
+      if not self.closed then self.eng:cancel(id) end
+    end
+  end
+end
+
+--- Notes transfer `id` of `member`: its result goes back to it; `held` (a long poll) takes
+-- none of the shared requests.
+function Loop:_submitted(member, id, held)
+  self.owner[id] = member
+  if not held then
+    self.pooled[id] = true
+    self.free = self.free - 1
+  end
+end
+
+--- Transfer `id` is over (answered or cancelled): its request is free again.
+function Loop:_release(id)
+  if self.pooled[id] then
+    self.pooled[id] = nil
+    self.free = self.free + 1
+  end
+end
+
+--- Seconds until some member's task is due or some member's queue has work (0 = now), or
+-- curl's own deadline; nil when only socket activity matters.
+function Loop:timeout()
+  check(self, "timeout")
+  local t = self.eng:timeout()
+  local members = self.members
+  for i = 1, #members do
+    local m = members[i]
+    if not m.closed then
+      local q = m.queue
+      if q and q:pending() > 0 then return 0 end
+      local due = m:_tasks_due()
+      if due and (t == nil or due < t) then t = due end
+    end
+  end
+  return t
+end
+
+--- One pass of the engine for every member: runs their due tasks, waits up to `timeout` s
+-- for the network (less when a member's task is due sooner), hands each finished transfer to
+-- its member, and runs what that woke.
+function Loop:_pump(timeout)
+  if self.closed then return end
+  local members = self.members
+  local wait = timeout or 0
+  for i = 1, #members do
+    local m = members[i]
+    if not m.closed then
+      m:_run_due()
+      if wait > 0 then
+        local due = m:_tasks_due()
+        if due and due < wait then wait = due end
+      end
+    end
+  end
+  if wait < 0 then wait = 0 end
+  local done = self.eng:step(wait, self._done)
+  self._done = nil -- a member that pumps again (a blocking call in a task's wake) gets its own
+  local owner = self.owner
+  for i = 1, #done do
+    local r = done[i]
+    done[i] = false -- the reused array must not keep results alive
+    local id = r.id
+    if self.pooled[id] then self:_release(id) end
+    local m = owner[id]
+    if m ~= nil then
+      owner[id] = nil
+      m:_take(r)
+    end
+  end
+  self._done = done
+  members = self.members
+  for i = 1, #members do
+    local m = members[i]
+    if not m.closed then m:_run_due() end
+  end
+end
+
+--- Runs every member's queued callbacks. Returns how many ran in `mine` (a member's queue),
+-- or in all of them when mine is nil.
+function Loop:_dispatch(mine)
+  local members, n, total = self.members, 0, 0
+  for i = 1, #members do
+    local m = members[i]
+    local q = m.queue
+    if q and not m.closed and q:pending() > 0 then
+      local ran = q:dispatch()
+      total = total + ran
+      if q == mine then n = ran end
+    end
+  end
+  if mine == nil then return total end
+  return n
+end
+
+local function any_pending(self)
+  local members = self.members
+  for i = 1, #members do
+    local q = members[i].queue
+    if q and q:pending() > 0 then return true end
+  end
+  return false
+end
+
+--- Pumps (without waiting when callbacks are queued) and runs every member's queued
+-- callbacks; returns how many of `mine` ran (all of them when mine is nil).
+function Loop:_drive(timeout, mine)
+  self:_pump(any_pending(self) and 0 or timeout)
+  return self:_dispatch(mine)
+end
+
+---------------------------------------------------------------------------------------------
+-- The host's side (the same four calls as a client's, docs/embedding.md)
+
+--- The epoll fd a host waits on for every client of the loop (stable for the loop's life).
+function Loop:pollfd() check(self, "pollfd"); return self.eng:pollfd() end
+
+--- "r": wait for readability.
+function Loop:events() check(self, "events"); return self.eng:events() end
+
+--- One round for a host event loop: network activity (waiting up to `timeout` s, default
+-- 0), due tasks and every client's callbacks. Returns true.
+function Loop:step(timeout)
+  check(self, "step")
+  if timeout ~= nil and (type(timeout) ~= "number" or timeout ~= timeout or timeout < 0) then
+    error("bad argument 'timeout': expected seconds >= 0", 2)
+  end
+  self:_drive(timeout or 0)
+  return true
+end
+
+--- Runs until stop() or close(): the loop owns the thread. Returns true.
+function Loop:run()
+  check(self, "run")
+  if self._running then error("run() is already running", 2) end
+  self._running, self._stop = true, false
+  while not self._stop and not self.closed do self:_drive(0.5) end
+  self._running = false
+  return true
+end
+
+--- Ends run() after the current round.
+function Loop:stop()
+  self._stop = true
+end
+
+--- How many clients share the loop now.
+function Loop:size()
+  check(self, "size")
+  local n = 0
+  for _, m in ipairs(self.members) do
+    if not m.closed then n = n + 1 end
+  end
+  return n
+end
+
+--- Closes every client of the loop, then the engine (connections and the fd). Idempotent.
+function Loop:close()
+  if self.closed then return end
+  self._stop = true
+  local members = self.members
+  for i = 1, #members do
+    local m = members[i]
+    if not m.closed then
+      if m.closing then m.closing() else m:close() end
+    end
+  end
+  self.closed = true
+  self.members, self.owner = {}, {}
+  self.eng:close()
+end
+
+Loop.__close = function(self) self:close() end
+
+-- loop:stpe() raises naming loop:step.
+names.strict(Loop, "gws loop", {})
+
+return M
