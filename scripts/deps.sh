@@ -5,11 +5,11 @@
 # needs for them (checked by ../shared/tools/fresh-machine.sh). The specs need no LuaSocket:
 # LuaSocket is a peer the benchmarks measure against, so it is in "bench" only. tinyproxy is
 # the real forward proxy spec/e2e/proxy_spec.lua sends a conversation through; LDoc (which runs
-# on Lua 5.1) and its Markdown make the reference (make docs, make install, docs_spec).
+# on Lua 5.1) and discount (its Markdown, tables included) make the reference (make docs, make install, docs_spec).
 set -e
 build="make gcc pkg-config lua5.4 liblua5.4-dev libcurl4-openssl-dev lua-cjson libmicrohttpd-dev
  libjansson-dev lua-busted lua-check luarocks lua-luv lua-cqueues openssl ca-certificates tinyproxy
- lua-ldoc lua-markdown lua5.1"
+ lua-ldoc lua-discount lua5.1"
 bench="wrk valgrind linux-perf lua-socket"
 check="clang libfuzzer-14-dev libclang-rt-14-dev valgrind"
 # The console's browser test (make check): headless chromium driven from Node, no npm package.
