@@ -33,7 +33,8 @@ const auth = "Basic " + Buffer.from(user + ":" + password).toString("base64");
 const me = await fetch(base + "/api/v2/me", { headers: { Authorization: auth } });
 if (me.status !== 200) fail("GET /me: HTTP " + me.status);
 await me.arrayBuffer();
-const cookie = (me.headers.get("set-cookie") || "").split(";")[0];
+// Every cookie the server set (gws-sim sets AWSELB and JSESSIONID, as the vendor's balancer).
+const cookie = me.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
 const tokenName = me.headers.get("x-csrf-header") || "X-CSRF-TOKEN";
 const token = me.headers.get("x-csrf-token");
 if (!cookie || !token) fail("GET /me gave no cookie or no CSRF token");

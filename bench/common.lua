@@ -36,6 +36,18 @@ function M.rss_kib()
   return tonumber(s:match("VmRSS:%s*(%d+)"))
 end
 
+--- The Cookie header for every cookie of a Set-Cookie header as socket.http hands it over:
+-- repeated Set-Cookie lines joined with ", " (gws-sim sets AWSELB and JSESSIONID, as the
+-- vendor's load balancer does). Attributes (after ";") are dropped; an Expires date's comma
+-- starts no name=value, so it is skipped.
+function M.cookie_header(set_cookie)
+  local out = {}
+  for pair in (", " .. set_cookie):gmatch(",%s*([^;,]+)") do
+    if pair:find("^[^=%s]+=") then out[#out + 1] = pair end
+  end
+  return table.concat(out, "; ")
+end
+
 --- Prints the result line bench/run.lua reads.
 function M.emit(t)
   io.write(cjson.encode(t), "\n")

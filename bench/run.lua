@@ -194,7 +194,7 @@ local function http_session(user)
   local auth = "Basic " .. mime.b64(user .. ":" .. PASSWORD)
   local _, status, h = http.request { url = URL .. "/api/v2/me", headers = { authorization = auth } }
   assert(status == 200, "GET /me: " .. tostring(status))
-  return auth, assert(h["set-cookie"]):match("^([^;]+)"), h["x-csrf-header"] or "X-CSRF-TOKEN",
+  return auth, require("common").cookie_header(assert(h["set-cookie"])), h["x-csrf-header"] or "X-CSRF-TOKEN",
     assert(h["x-csrf-token"])
 end
 
