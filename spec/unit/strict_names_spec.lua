@@ -60,6 +60,9 @@ describe("strict names", function()
         max_attempts = 3, give_up_after = 9, max_string = 100, insecure = false }
       x:close()
     end)
+    it("sms.loop", function()
+      says(raised(sms.loop, { max_request = 4 }), "sms.loop: unknown option 'max_request' (did you mean 'max_requests'?)")
+    end)
     it("bayeux.new", function()
       says(raised(bayeux.new, { url = "http://h/cometd", backof_cap = 3 }),
         "bayeux.new: unknown option 'backof_cap' (did you mean 'backoff_cap'?)")
