@@ -65,7 +65,7 @@ $(BUILD)/gws-sim: $(SIM_OBJ)
 # liblua5.4; spec/e2e/embed_spec.lua builds it with `make BUILD=… embed` and runs a
 # conversation through it.
 EMBED_HOST := $(BUILD)/examples/embed/host
-embed: all $(EMBED_HOST)
+embed: $(BUILD)/gws/core.so $(EMBED_HOST)
 
 $(EMBED_HOST): examples/embed/host.c | $(DEPS)
 	@mkdir -p $(@D)
