@@ -1,31 +1,42 @@
--- The agent the C host (examples/embed/host.c) runs: log in, accept the first offer, echo the
--- customer's first text, and say so. It returns the object for the host to drive and how the
--- host knows it is finished; the host owns the loop, this script never waits for events.
+-- The agents the C host (examples/embed/host.c) runs: each logs in, accepts its first offer,
+-- echoes the customer's first text and says so. They share one loop (sms.loop(): one engine,
+-- one fd, one connection pool), which the script returns for the host to drive, with how
+-- the host knows they are finished; the host owns the loop, this script never waits for
+-- events.
 --
---   host examples/embed/agent.lua URL [USERNAME [PASSWORD]]
+--   host examples/embed/agent.lua URL [USERNAMES [PASSWORD]]
+--
+-- USERNAMES: one name or several separated by commas ("agent1,agent2"; default agent1).
 local sms = require "gws.sms"
 
-local url, username, password = ...
-local client = sms.new { url = assert(url, "usage: agent.lua URL [USERNAME [PASSWORD]]"),
-  username = username or "agent1", password = password or "password" }
+local url, usernames, password = ...
+assert(url, "usage: agent.lua URL [USERNAMES [PASSWORD]]")
 
-local echoed = false
-client:on("invited", function(session)
-  print("[agent] offered " .. session.id .. ": accepting")
-  assert(session:accept { nickname = "EmbedBot" })
-end)
-client:on("message", function(m, session)
-  if echoed or m.type ~= "Text" or type(m.from) ~= "table" or m.from.type ~= "Customer" then
-    return
-  end
-  assert(session:send_message("echo: " .. tostring(m.text)))
-  print("[agent] echoed: " .. tostring(m.text))
-  echoed = true
-end)
+local loop = sms.loop()
+local agents, echoed = {}, 0
 
--- Before the host's loop runs, plain calls block, as in any script.
-assert(client:start_session())
-assert(client:ready("sms"))
-print("[agent] ready as " .. client.username)
+for username in (usernames or "agent1"):gmatch("[^,]+") do
+  local client = sms.new { url = url, username = username, password = password or "password", loop = loop }
+  local done = false
+  -- Callbacks run as tasks: the accept and the send yield, the host's loop keeps turning.
+  client:on("invited", function(session)
+    print("[agent] " .. username .. " offered " .. session.id .. ": accepting")
+    assert(session:accept { nickname = "EmbedBot" })
+  end)
+  client:on("message", function(m, session)
+    if done or m.type ~= "Text" or type(m.from) ~= "table" or m.from.type ~= "Customer" then
+      return
+    end
+    done = true
+    assert(session:send_message("echo: " .. tostring(m.text)))
+    print("[agent] " .. username .. " echoed: " .. tostring(m.text))
+    echoed = echoed + 1
+  end)
+  -- Before the host's loop runs, plain calls block, as in any script.
+  assert(client:start_session())
+  assert(client:ready("sms"))
+  print("[agent] ready as " .. username)
+  agents[#agents + 1] = client
+end
 
-return { client = client, done = function() return echoed end }
+return { loop = loop, done = function() return echoed == #agents end }

@@ -3,8 +3,8 @@
  *
  *   host AGENT.lua [ARG...]     (LUA_PATH / LUA_CPATH must let it find gws.sms and gws.core)
  *
- * The agent script runs first, with ARG... as `...` (and in `arg`); it logs in and returns a
- * table { client = <the object to drive>, done = <function: true when the agent is finished> }.
+ * The agent script runs first, with ARG... as `...` (and in `arg`); it logs its agents in and
+ * returns a table { loop = <the object to drive>, done = <function: true when finished> }.
  * The host then watches the object's pollfd() for events() with poll(), waits at most its
  * timeout() (nil: nothing pending, so only the host's own tick), calls step(0), and does its
  * own work between rounds. One lua_State, used by this thread only. */
@@ -20,10 +20,10 @@
 #include <lua.h>
 #include <lualib.h>
 
-/* The field of the agent table the host drives. Today each client is its own loop; when
- * several agents share one (sms.loop()), the script returns { loop = loop, ... } and this
- * line reads "loop": the methods below are the same. */
-static const char DRIVEN[] = "client";
+/* The field of the agent table the host drives: a loop that the script's agents share
+ * (sms.loop()). A script with one client and no loop returns { client = client, ... } and
+ * this line reads "client": a client offers the same methods. */
+static const char DRIVEN[] = "loop";
 
 /* The host's own work runs at least this often, whatever the agent waits for. */
 #define HOST_TICK_MS 200
@@ -185,7 +185,8 @@ int main(int argc, char **argv)
     }
     luaL_openlibs(L);
     int rc = load_agent(L, argc, argv) == 0 ? drive(L, lua_gettop(L)) : 1;
-    /* Collects the client, which closes its engine: connections and the epoll fd go. */
+    /* Collects the clients and their loop, which closes its engine: connections and the
+     * epoll fd go. */
     lua_close(L);
     return rc;
 }

@@ -262,6 +262,14 @@ function Loop:close()
 end
 
 Loop.__close = function(self) self:close() end
+Loop.__gc = function(self)
+  -- No network from a finalizer (the clients' own finalizers say nothing to the server
+  -- either): just release the engine.
+  if not self.closed then
+    self.closed = true
+    self.eng:close()
+  end
+end
 
 -- loop:stpe() raises naming loop:step.
 names.strict(Loop, "gws loop", {})

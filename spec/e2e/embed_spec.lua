@@ -1,6 +1,7 @@
 -- The C host of examples/embed (issue 13, docs/embedding.md): a program that embeds Lua 5.4
--- and drives an agent from its own poll() loop, built by `make embed` and run against a real
--- gws-sim for one conversation; and why a host that links liblua statically needs -Wl,-E.
+-- and drives a shared sms.loop() from its own poll() loop, built by `make embed` and run
+-- against a real gws-sim for one conversation per agent (two agents on the one loop); and
+-- why a host that links liblua statically needs -Wl,-E.
 local helper = require "helper"
 
 -- The build directory of the gws-sim (and gws.core) under test.
@@ -14,17 +15,17 @@ local function sh(cmd)
   return ok, out, code
 end
 
-describe("examples/embed: a C host driving an agent from its own poll() loop", function()
+describe("examples/embed: a C host driving a shared loop from its own poll() loop", function()
   local sim
 
-  before_each(function() sim = helper.start_sim() end)
+  before_each(function() sim = helper.start_sim { flags = { "--agents", "2" } } end)
   after_each(function() sim:stop() end)
 
-  it("builds with make embed and echoes a customer's text through the host's loop", function()
+  it("builds with make embed and echoes each agent's customer through the host's loop", function()
     local ok, out = sh(("make --no-print-directory BUILD=%s embed"):format(BUILD))
     assert(ok, out)
     local host = assert(io.popen(
-      ("%s ./%s/examples/embed/host examples/embed/agent.lua %s agent1 password 2>&1; echo \"exit $?\"")
+      ("%s ./%s/examples/embed/host examples/embed/agent.lua %s agent1,agent2 password 2>&1; echo \"exit $?\"")
         :format(LUA_ENV, BUILD, sim.url)))
     local lines = {}
     local function read_until(pattern)
@@ -33,22 +34,25 @@ describe("examples/embed: a C host driving an agent from its own poll() loop", f
         if line:find(pattern) then return line end
       end
     end
-    assert(read_until("^%[agent%] ready as agent1$"), table.concat(lines, "\n"))
-    local id = sim:offer("agent1", "ping embed")
+    assert(read_until("^%[agent%] ready as agent2$"), table.concat(lines, "\n"))
+    local ids = { sim:offer("agent1", "ping one"), sim:offer("agent2", "ping two") }
     local finished = read_until("^%[host%] agent finished")
     local exit = read_until("^exit %d+$")
     host:close()
     local log = table.concat(lines, "\n")
     assert(finished, log)
     assert.equals("exit 0", exit, log)
-    assert.truthy(log:find("[agent] echoed: ping embed", 1, true), log)
-    local said = {}
-    for _, entry in ipairs(sim:session(id).transcript) do
-      if type(entry.from) == "table" and entry.from.type == "Agent" and entry.text then
-        said[#said + 1] = entry.text
+    assert.truthy(log:find("[agent] agent1 echoed: ping one", 1, true), log)
+    assert.truthy(log:find("[agent] agent2 echoed: ping two", 1, true), log)
+    for i, want in ipairs { "echo: ping one", "echo: ping two" } do
+      local said = {}
+      for _, entry in ipairs(sim:session(ids[i]).transcript) do
+        if type(entry.from) == "table" and entry.from.type == "Agent" and entry.text then
+          said[#said + 1] = entry.text
+        end
       end
+      assert.same({ want }, said)
     end
-    assert.same({ "echo: ping embed" }, said)
   end)
 
   it("loads gws.core from a statically linked host only when it exports Lua's symbols (-Wl,-E)", function()
@@ -60,7 +64,7 @@ describe("examples/embed: a C host driving an agent from its own poll() loop", f
     local script = os.tmpname()
     local f = assert(io.open(script, "w"))
     f:write('local core = require "gws.core"\n',
-      'return { client = { pollfd = function() return 0 end, events = function() return "r" end,\n',
+      'return { loop = { pollfd = function() return 0 end, events = function() return "r" end,\n',
       '  timeout = function() return 0 end, step = function() end },\n',
       '  done = function() print("loaded " .. core._VERSION) return true end }\n')
     f:close()
