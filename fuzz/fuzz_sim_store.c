@@ -6,7 +6,7 @@
  *            ([startIndex, count] body)   8 the GET reads   9 ctl get session   10 flood
  *            (count capped at 64)   11 save, load into a new store, save again: equal
  *            12 load the body as a state file   13 SMS operation on body.id (any string)
- *            14 every pending transfer/invite/consult offer times out (store_expire_offers)
+ *            14 every pending offer times out (store_expire_offers; first offers go on)
  *   flag byte bit 0: the legacy shapes (--legacy-shapes), else the vendor's.
  *   op / 16 % 3: the acting agent;   arg: which known session (ids are counted and random,
  *   so records name sessions by creation order).
@@ -159,9 +159,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             resp = store_sms_operation(s, user, any ? any : "", body, &status);
             break;
         }
-        case 14:
-            FUZZ_ASSERT(store_expire_offers(s) == -1);   /* nothing is left pending */
+        case 14: {
+            /* Nothing is left pending but a session's first offer routed on to another Ready
+             * agent just now (due at once with the offer timeout 0). */
+            long long next = store_expire_offers(s);
+            FUZZ_ASSERT(next == -1 || next == 0);
             break;
+        }
         default:
             break;
         }

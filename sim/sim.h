@@ -44,7 +44,7 @@ struct sim_config {
     long threads;              /* --threads: MHD's worker pool */
     long http_session_idle_ms; /* --http-session-idle: an unused HTTP session expires */
     long max_interval_ms;      /* --max-interval: advice.maxInterval; a silent client goes */
-    long offer_timeout_ms;     /* --offer-timeout: an unanswered transfer/invite/consult */
+    long offer_timeout_ms;     /* --offer-timeout: an unanswered offer is withdrawn */
     bool legacy_shapes;        /* --legacy-shapes: the pre-vendor shapes and outcomes */
 };
 

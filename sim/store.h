@@ -30,7 +30,7 @@ void store_free(sim_store *s);
  * legacy: the outcomes and shapes the simulator had before the vendor's samples (Reject ends
  * Revoked, every answer has a referenceId, Error notifications carry the session, ISO
  * timestamps, every operation in the capability lists); off, they follow the samples.
- * offer_timeout_ms: how long a transfer, invite or consult waits for its target.
+ * offer_timeout_ms: how long an offer (a first offer, transfer, invite or consult) waits.
  */
 void store_configure(sim_store *s, bool legacy, long long offer_timeout_ms);
 

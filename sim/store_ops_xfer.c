@@ -169,10 +169,11 @@ json_t *st_op_cancel_consult(struct op_ctx *c)
 }
 
 /*
- * Offers of a transfer, invite or consult nobody answered within the offer timeout: the
- * offer is withdrawn (the target's StatusChange to Revoked) and the agent who made it gets an
- * Error with that operation's referenceId. Returns the ms until the next offer times out,
- * or -1 when none is pending.
+ * Offers nobody answered within the offer timeout are withdrawn (the target's StatusChange to
+ * Revoked). For a transfer, invite or consult the agent who made it gets an Error with that
+ * operation's referenceId; a session's first offer goes back to the queue and on to another
+ * Ready agent (st_route_lapsed). Returns the ms until the next offer times out, or -1 when
+ * none is pending.
  */
 long long store_expire_offers(sim_store *s)
 {
@@ -182,7 +183,7 @@ long long store_expire_offers(sim_store *s)
         struct sms_session *ss = s->sessions[i];
         for (size_t j = 0; j < ss->nparties; j++) {
             struct party *q = ss->parties[j];
-            if (q->state != PS_INVITED || q->role == ROLE_MAIN)
+            if (q->state != PS_INVITED)
                 continue;
             if (q->offered_at_ms == 0)
                 q->offered_at_ms = now;     /* loaded from --state: the clock starts now */
@@ -194,6 +195,14 @@ long long store_expire_offers(sim_store *s)
             }
             q->state = PS_REVOKED;
             st_notify_state(s, ss, q, "StatusChange", 0, NULL);
+            if (q->role == ROLE_MAIN) {
+                /* The new offer may reuse an earlier party (already passed in this loop):
+                 * its due time counts here. q stays valid (parties are never freed). */
+                if (st_route_lapsed(s, ss, q->agent) &&
+                    (next < 0 || s->offer_timeout_ms < next))
+                    next = s->offer_timeout_ms;
+                continue;
+            }
             struct party *inviter = q->inviter ? st_party_of(ss, q->inviter) : NULL;
             if (inviter && st_party_active(inviter)) {
                 char msg[512];

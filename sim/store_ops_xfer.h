@@ -12,9 +12,10 @@ json_t *st_op_cancel_consult(struct op_ctx *c);
 void st_hand_over(sim_store *s, struct sms_session *ss, struct party *from, long long ref);
 
 /*
- * Withdraws the transfer, invite and consult offers nobody answered within the offer
- * timeout, telling the agent who made each (an Error with its referenceId). Returns the ms
- * until the next one is due, or -1 when none is pending. The simulator calls it now and then.
+ * Withdraws the offers nobody answered within the offer timeout: a transfer, invite or
+ * consult tells the agent who made it (an Error with its referenceId); a session's first
+ * offer is routed again (another Ready agent, else the queue). Returns the ms until the next
+ * one is due, or -1 when none is pending. The simulator calls it now and then.
  */
 long long store_expire_offers(sim_store *s);
 

@@ -56,6 +56,23 @@ void st_route(sim_store *s, struct sms_session *ss, bool skip_any_party)
         ss->state = SS_QUEUED;
 }
 
+/*
+ * A first offer nobody answered within the offer timeout was withdrawn from `lapsed`. A
+ * contact center returns the session to its queue and routes it again (Genesys Interaction
+ * Server's delivering-timeout: "revoked and returned to the queue"): to the next Ready agent
+ * other than the one who let it lapse, else it waits queued until an agent becomes Ready.
+ * The lapsed agent's channel state is left as it is: the server does not make an agent
+ * NotReady (a desktop may). Returns the new offer, or NULL when the session is queued.
+ */
+struct party *st_route_lapsed(sim_store *s, struct sms_session *ss, const char *lapsed)
+{
+    if (ss->state != SS_INVITED || ss->customer_left)
+        return NULL;
+    ss->state = SS_QUEUED;
+    struct agent *a = st_pick_ready(s, ss, lapsed, false);
+    return a ? st_offer(s, ss, a->name, ROLE_MAIN, NULL, 0) : NULL;
+}
+
 /* An agent just became Ready: every queued session it does not hold yet is offered to it
  * (the simulator has no capacity limits). */
 void st_agent_ready(sim_store *s, const struct agent *a)

@@ -104,7 +104,7 @@ struct sim_store {
     unsigned long long join_seq;
     size_t rr;                      /* round-robin cursor into agents */
     bool legacy;                    /* the shapes before the vendor's samples (--legacy-shapes) */
-    long long offer_timeout_ms;     /* an unanswered transfer/invite/consult times out */
+    long long offer_timeout_ms;     /* an unanswered offer (any role) is withdrawn */
     uint64_t rng;                   /* xorshift state: the random part of ids */
 };
 
