@@ -122,11 +122,15 @@ do
 end
 
 -- One user per benchmark family, so no benchmark sees another's sessions.
--- B4 floods a new agent each run (flood1, flood2, ...): the full client's first resync adopts
--- the agent's sessions, recently ended ones too, and a session left with 200 000 messages by an
--- earlier run is a 44 MB transcript, over the client's max_body.
+-- B4 floods an agent of its own for each receiver in each run (flood1_lua, flood1_bare, ...):
+-- the full client's first resync adopts its agent's sessions, recently ended ones too, and a
+-- session another receiver left with 200 000 messages is a 44 MB transcript, over the
+-- client's max_body.
+local B4_KEYS = { "lua", "bare", "cometd", "c" }
 local USERS = { "agent1", "idle", "mass" }
-for i = 1, RUNS do USERS[#USERS + 1] = "flood" .. i end
+for i = 1, RUNS do
+  for _, key in ipairs(B4_KEYS) do USERS[#USERS + 1] = "flood" .. i .. "_" .. key end
+end
 local sim_flags = { "--quiet" }
 for _, u in ipairs(USERS) do
   sim_flags[#sim_flags + 1] = "--user"
@@ -275,13 +279,14 @@ end
 for i = 1, RUNS do
   log("run %d/%d: B4 (client, bare gws.bayeux, CometD under Node, C floor), %d events each", i,
     RUNS, CFG.b4_events)
-  local ids, agent = {}, "flood" .. i
+  local ids = {}
+  local function agent(key) return "flood" .. i .. "_" .. key end
   -- Each receiver gets a session of its own (the full client's model keeps its transcript).
   local function flood_run(key, words)
     return function()
-      ids[key] = chatting_session(agent)
+      ids[key] = chatting_session(agent(key))
       local w = table.move(words, 1, #words, 1, {})
-      table.move({ URL, agent, PASSWORD, ids[key], CFG.b4_events }, 1, 5, #w + 1, w)
+      table.move({ URL, agent(key), PASSWORD, ids[key], CFG.b4_events }, 1, 5, #w + 1, w)
       return measure(w)
     end
   end
@@ -299,7 +304,7 @@ for i = 1, RUNS do
   record("B4_cometd", i, cometd)
   record("B4_c_floor", i, c)
   -- Completed, so the simulator's session lists stay short.
-  for _, key in ipairs { "lua", "bare", "cometd", "c" } do complete(agent, ids[key]) end
+  for _, key in ipairs(B4_KEYS) do complete(agent(key), ids[key]) end
 end
 
 log("B5: bare lua5.4, libcurl loaded, idle client, growth over %d operations", CFG.b5_ops)
