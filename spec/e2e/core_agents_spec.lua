@@ -193,7 +193,7 @@ describe("one engine, many agents", function()
     assert.same({ 2, 2 * line, 1 }, { j:stats() })
   end)
 
-  it("stays bounded and fast under a server that sets 50 new cookies per answer (issue #11)", function()
+  it("stays bounded under a server that sets 50 new cookies per answer (issue #11)", function()
     local n = 0
     local flood = http_peer.new(function()
       local headers = {}
@@ -204,11 +204,9 @@ describe("one engine, many agents", function()
       return 200, headers
     end)
     local bounded = core.new { max_cookies = 100 }
-    local most, slowest = 0, 0
-    for i = 1, 120 do -- 6 000 cookies set in all
-      local started = core.now()
+    local most = 0
+    for _ = 1, 120 do -- 6 000 cookies set in all
       local _, seen = flood:exchange(core, bounded, { path = "/flood" })
-      if i > 20 then slowest = math.max(slowest, core.now() - started) end
       most = math.max(most, #names_of(seen))
     end
     local count, _, dropped = bounded:cookies():stats()
@@ -216,9 +214,10 @@ describe("one engine, many agents", function()
     flood:close()
     assert.equals(100, count)
     assert.equals(6000 - 100, dropped)
-    assert.equals(100, most) -- no request ever carried more than the bound
-    -- Unbounded, each call slowed to tens of ms as the jar grew; bounded it stays flat.
-    assert.is_true(slowest < 0.05, ("slowest exchange %.1f ms"):format(slowest * 1000))
+    -- Unbounded, every request carried every cookie set so far and slowed to tens of ms as the
+    -- jar grew; bounded, none carries more than the bound, so the cost per request stays flat.
+    -- (How fast that is belongs to `make bench`, not to a timed assertion here.)
+    assert.equals(100, most)
   end)
 
   it("keeps a jar alive for a transfer in flight after Lua dropped it, and many jars on one engine", function()
