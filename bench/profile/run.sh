@@ -9,8 +9,9 @@
 #
 # Needs valgrind and strace (scripts/deps.sh bench), build/NAME/bench/raw_curl and c_floor
 # (make BUILD=build/NAME bench builds them). Takes about 6 minutes; not part of `make bench`.
-# Every receiving client gets a session of its own, completed afterwards, so the next
-# client's first resync does not adopt it (that would be charged to the larger run).
+# Every receiving client is an agent of its own (f1..f10, one session each): a client's first
+# resync adopts its agent's sessions, recently ended ones too, and an earlier run's flooded
+# session would be charged to the larger run.
 set -e
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -27,17 +28,25 @@ gcc -std=gnu11 -O2 -g -Wall -Wextra -Werror $(pkg-config --cflags lua5.4) \
 TEXT="Hello, this is the bot speaking."
 BODY='{"operationName":"SendMessage","text":"Hello, this is the bot speaking."}'
 
-# A simulator with chatting sessions for agent1 (senders) and flood (receivers), kept by a
+# A simulator with chatting sessions for agent1 (senders) and f1..f10 (receivers), kept by a
 # Lua process until $OUT/sim.env is removed.
 rm -f "$OUT/sim.env"
 lua5.4 - "$OUT/sim.env" <<'EOF' &
 local helper = require "helper"
 local sms = require "gws.sms"
-local sim = helper.start_sim { flags = { "--quiet", "--user", "agent1:password", "--user", "flood:password" } }
+local flags = { "--quiet", "--user", "agent1:password" }
+local users = { { "agent1", 12 } }
+for i = 1, 10 do
+  flags[#flags + 1] = "--user"
+  flags[#flags + 1] = "f" .. i .. ":password"
+  users[#users + 1] = { "f" .. i, 1 }
+end
+local sim = helper.start_sim { flags = flags }
 local ids = {}
-for _, u in ipairs { "agent1", "flood" } do
+for _, spec in ipairs(users) do
+  local u = spec[1]
   local c = sms.new { url = sim.url, username = u, password = "password" }
-  for _ = 1, 12 do
+  for _ = 1, spec[2] do
     local id = sim:offer(u, "Hello")
     assert(c:accept(id, "Bot"))
     ids[#ids + 1] = id
@@ -59,10 +68,6 @@ URL=$1; shift
 A1=$1 A2=$2 A3=$3; shift 12
 F1=$1 F2=$2 F3=$3 F4=$4 F5=$5 F6=$6 F7=$7 F8=$8 F9=$9 F10=${10}
 
-complete() {
-  echo 'local c = require("gws.sms").new { url = arg[1], username = "flood", password = "password" }
-    assert(c:complete(arg[2])) c:close()' | lua5.4 - "$URL" "$1"
-}
 cg() { out=$1; shift; valgrind --tool=callgrind --callgrind-out-file="$OUT/$out" "$@" >/dev/null 2>&1; }
 
 echo "profile: send_message (callgrind, 500 and 3500 calls; raw libcurl the same)" >&2
@@ -98,24 +103,22 @@ for w in client raw kept; do
 done > "$OUT/send_syscalls.txt"
 
 echo "profile: NewMessages notifications (callgrind, 2000 and 12000 events)" >&2
-cg full_2000.out "$LUA_SYMS" bench/notify.lua "$URL" flood password "$F1" 2000; complete "$F1"
-cg full_12000.out "$LUA_SYMS" bench/notify.lua "$URL" flood password "$F2" 12000; complete "$F2"
-cg bare_2000.out "$LUA_SYMS" bench/notify_bayeux.lua "$URL" flood password "$F3" 2000; complete "$F3"
-cg bare_12000.out "$LUA_SYMS" bench/notify_bayeux.lua "$URL" flood password "$F4" 12000; complete "$F4"
-cg c_2000.out "$BUILD/bench/c_floor" "$URL" flood password "$F5" 2000; complete "$F5"
-cg c_12000.out "$BUILD/bench/c_floor" "$URL" flood password "$F6" 12000; complete "$F6"
+cg full_2000.out "$LUA_SYMS" bench/notify.lua "$URL" f1 password "$F1" 2000
+cg full_12000.out "$LUA_SYMS" bench/notify.lua "$URL" f2 password "$F2" 12000
+cg bare_2000.out "$LUA_SYMS" bench/notify_bayeux.lua "$URL" f3 password "$F3" 2000
+cg bare_12000.out "$LUA_SYMS" bench/notify_bayeux.lua "$URL" f4 password "$F4" 12000
+cg c_2000.out "$BUILD/bench/c_floor" "$URL" f5 password "$F5" 2000
+cg c_12000.out "$BUILD/bench/c_floor" "$URL" f6 password "$F6" 12000
 lua5.4 bench/profile/cgdiff.lua "$OUT/full_2000.out" 2000 "$OUT/full_12000.out" 12000 50 \
   "$OUT/bare_2000.out" 2000 "$OUT/bare_12000.out" 12000 > "$OUT/notify_full_callgrind.txt"
 lua5.4 bench/profile/cgdiff.lua "$OUT/bare_2000.out" 2000 "$OUT/bare_12000.out" 12000 40 \
   "$OUT/c_2000.out" 2000 "$OUT/c_12000.out" 12000 > "$OUT/notify_bare_callgrind.txt"
 
 echo "profile: NewMessages notifications (Lua VM, 1000 and 6000 events)" >&2
-lua5.4 bench/profile/vmprof.lua "$OUT/vm_full_1000.lua" bench/notify.lua "$URL" flood password "$F7" 1000 >/dev/null
-complete "$F7"
-lua5.4 bench/profile/vmprof.lua "$OUT/vm_full_6000.lua" bench/notify.lua "$URL" flood password "$F8" 6000 >/dev/null
-complete "$F8"
+lua5.4 bench/profile/vmprof.lua "$OUT/vm_full_1000.lua" bench/notify.lua "$URL" f7 password "$F7" 1000 >/dev/null
+lua5.4 bench/profile/vmprof.lua "$OUT/vm_full_6000.lua" bench/notify.lua "$URL" f8 password "$F8" 6000 >/dev/null
 lua5.4 bench/profile/vmprof_diff.lua "$OUT/vm_full_1000.lua" 1000 "$OUT/vm_full_6000.lua" 6000 30 > "$OUT/notify_full_vm.txt"
-lua5.4 bench/profile/vmprof.lua "$OUT/vm_bare_1000.lua" bench/notify_bayeux.lua "$URL" flood password "$F9" 1000 >/dev/null
-lua5.4 bench/profile/vmprof.lua "$OUT/vm_bare_6000.lua" bench/notify_bayeux.lua "$URL" flood password "$F10" 6000 >/dev/null
+lua5.4 bench/profile/vmprof.lua "$OUT/vm_bare_1000.lua" bench/notify_bayeux.lua "$URL" f9 password "$F9" 1000 >/dev/null
+lua5.4 bench/profile/vmprof.lua "$OUT/vm_bare_6000.lua" bench/notify_bayeux.lua "$URL" f10 password "$F10" 6000 >/dev/null
 lua5.4 bench/profile/vmprof_diff.lua "$OUT/vm_bare_1000.lua" 1000 "$OUT/vm_bare_6000.lua" 6000 20 > "$OUT/notify_bare_vm.txt"
 echo "profile: done; tables in $OUT/*.txt" >&2
