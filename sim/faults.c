@@ -10,6 +10,7 @@ struct faults {
     json_int_t drop_connections;
     json_int_t delay_ms;
     json_int_t discard_events;
+    json_int_t lose_events;             /* Bayeux replies carrying events to break mid-body */
     int http_error_status;
     json_int_t http_error_count;
     int64_t stall_until;                /* monotonic ms, 0 = none */
@@ -21,7 +22,7 @@ struct faults {
     struct {                            /* what has been applied since the last DELETE */
         json_int_t clients_forgotten, sessions_forgotten, dropped_connections,
             delayed_responses, discarded_events, http_errors, stalled_requests, bad_answers,
-            path_delays, sessions_rotated;
+            path_delays, sessions_rotated, lost_event_replies;
     } applied;
 };
 
@@ -72,7 +73,8 @@ static int validate(const json_t *body, char *err, size_t errlen)
             !strcmp(key, "rotate_http_session")) {
             if (!json_is_boolean(v))
                 FAIL("%s must be a boolean", key);
-        } else if (!strcmp(key, "drop_connections") || !strcmp(key, "discard_events")) {
+        } else if (!strcmp(key, "drop_connections") || !strcmp(key, "discard_events") ||
+                   !strcmp(key, "lose_events")) {
             if (count_value(v, MAX_COUNT) < 0)
                 FAIL("%s must be a non-negative integer", key);
         } else if (!strcmp(key, "delay_ms")) {
@@ -133,6 +135,8 @@ int faults_apply(struct faults *f, const json_t *body, struct faults_forget *for
         f->drop_connections = json_integer_value(v);
     if ((v = json_object_get(body, "discard_events")))
         f->discard_events = json_integer_value(v);
+    if ((v = json_object_get(body, "lose_events")))
+        f->lose_events = json_integer_value(v);
     if ((v = json_object_get(body, "delay_ms")))
         f->delay_ms = json_integer_value(v);
     if ((v = json_object_get(body, "stall_seconds"))) {
@@ -177,11 +181,12 @@ json_t *faults_to_json(const struct faults *f)
     int64_t now = sim_now_ms();
     double stall = f->stall_until > now ? (double)(f->stall_until - now) / 1000.0 : 0.0;
     return json_pack(
-        "{s:I,s:I,s:I,s:f,s:{s:i,s:I},s:{s:s,s:I,s:s?},"
+        "{s:I,s:I,s:I,s:I,s:f,s:{s:i,s:I},s:{s:s,s:I,s:s?},"
         "s:{s:s?,s:I,s:I},"
-        "s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}}",
+        "s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}}",
         "drop_connections", f->drop_connections, "delay_ms", f->delay_ms,
-        "discard_events", f->discard_events, "stall_seconds", stall,
+        "discard_events", f->discard_events, "lose_events", f->lose_events,
+        "stall_seconds", stall,
         "http_error", "status", f->http_error_status, "count", f->http_error_count,
         "bad_answer", "mode", bad_mode_name(f->bad_mode), "count", f->bad_count,
         "path", f->bad_path,
@@ -196,7 +201,8 @@ json_t *faults_to_json(const struct faults *f)
         "stalled_requests", f->applied.stalled_requests,
         "bad_answers", f->applied.bad_answers,
         "path_delays", f->applied.path_delays,
-        "sessions_rotated", f->applied.sessions_rotated);
+        "sessions_rotated", f->applied.sessions_rotated,
+        "lost_event_replies", f->applied.lost_event_replies);
 }
 
 int64_t faults_stall_until(const struct faults *f)
@@ -236,6 +242,15 @@ enum bad_mode faults_take_bad_answer(struct faults *f, const char *path)
     f->bad_count--;
     f->applied.bad_answers++;
     return f->bad_mode;
+}
+
+bool faults_take_lose_events(struct faults *f)
+{
+    if (f->lose_events <= 0)
+        return false;
+    f->lose_events--;
+    f->applied.lost_event_replies++;
+    return true;
 }
 
 long faults_take_delay(struct faults *f)

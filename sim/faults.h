@@ -50,6 +50,8 @@ enum bad_mode faults_take_bad_answer(struct faults *f, const char *path);
 long faults_take_delay(struct faults *f);             /* ms, 0 = none */
 /* delay_path: ms for the next requests whose path starts with the fault's prefix, else 0. */
 long faults_take_path_delay(struct faults *f, const char *path);
+/* lose_events: for a Bayeux reply that carries events, true = break it after its headers. */
+bool faults_take_lose_events(struct faults *f);
 /* Called for an event that would reach at least one Bayeux client: true = drop it. */
 bool faults_take_discard(struct faults *f);
 

@@ -128,10 +128,33 @@ static void error_page(struct reply *out, int status)
     reply_text(out, status, CT_HTML, page);
 }
 
+/* True when a Bayeux reply carries an event (a message on a channel outside /meta/). */
+static bool carries_events(const struct reply *r)
+{
+    size_t i;
+    json_t *m;
+    if (!json_is_array(r->json))
+        return false;
+    json_array_foreach(r->json, i, m) {
+        const char *channel = json_string_value(json_object_get(m, "channel"));
+        if (channel && strncmp(channel, "/meta/", 6) != 0)
+            return true;
+    }
+    return false;
+}
+
 /* The answer is ready (and its delay over): the hostile version of it, or it as it is. */
 static enum MHD_Result queue_answer(struct exchange *ex)
 {
     ex->finished = true;
+    if (ex->bad == BAD_NONE && ex->call && carries_events(&ex->out)) {
+        /* lose_events: the events are gone from the server's queue and never arrive. */
+        struct sim *sim = ex->rq->sim;
+        pthread_mutex_lock(&sim->lock);
+        if (faults_take_lose_events(sim->faults))
+            ex->bad = BAD_RESET;
+        pthread_mutex_unlock(&sim->lock);
+    }
     if (ex->bad != BAD_NONE)
         return badanswer_queue(ex->rq->sim, ex->rq->conn, ex->bad, &ex->out);
     return reply_queue(ex->rq->conn, &ex->out);

@@ -134,7 +134,7 @@ function M.new(opts)
     on_error = function(e, info) em.on_error(e, info) end, queue = em,
   }
   -- Every listener runs as a task (an emitter of the owner's may have its runner already).
-  if not em.run then em.run = function(fn, ...) return self.transport:run_now(fn, ...) end end
+  if not em.runner then em.runner = self.transport end
   return self
 end
 
@@ -226,7 +226,7 @@ function Bayeux:_queue_events(replies)
   local intake = self.intake
   for _, m in ipairs(replies) do
     if type(m) == "table" and type(m.channel) == "string" and m.channel:sub(1, 6) ~= "/meta/" then
-      if not (intake and intake(m)) then self.emitter:push(self._deliver, self, m) end
+      if not (intake and intake(m)) then self.emitter:push(self._deliver, self, m, m.channel) end
     end
   end
 end

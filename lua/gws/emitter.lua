@@ -4,11 +4,16 @@
 -- owner calls `dispatch` from poll/step/run. So no user callback ever runs inside another
 -- library call, and an error in one never unwinds through the library: it goes to `on_error`.
 --
--- Lanes: with a task runner (`run`, the transport's run_now), every listener runs as a task,
--- so an operation inside a callback yields instead of blocking the host's loop. Listeners of
--- one lane (a session id, a Bayeux channel, "" for connection events) run one after another
--- in the order they were fired: while one waits, the later ones of its lane wait in that
--- lane's backlog; other lanes go on.
+-- Tasks and lanes: with a runner (the transport: `runner:run_now(fn, ...)` runs fn as a task
+-- now and returns true when it finished, false when it waits), dispatch runs the queue inside
+-- a task, so an operation inside a callback yields instead of blocking the host's loop. Each
+-- queued item has a lane (a session id, a Bayeux channel, "" for connection events). When a
+-- callback waits, its task keeps its item's lane: later items of that lane wait in the lane's
+-- backlog and run after it, in order; another task goes on with the rest of the queue (other
+-- sessions, the host's loop). The model still moves on: such an item is applied at once and
+-- only its callbacks wait in the backlog, so a callback may wait for what a later
+-- notification of its own session brings (session:wait, wait_reference). One task per
+-- dispatch round, not per callback: nothing is created unless a callback actually waits.
 local M = {}
 
 local Emitter = {}
@@ -35,8 +40,12 @@ function M.new(opts)
     qh = {}, qa = {}, qb = {}, head = 1, tail = 0,
     on_error = opts.on_error or default_on_error,
     max_pending = opts.max_pending or 10000,
-    run = nil,    -- run(fn, ...): runs fn as a task now (the transport's run_now); nil: plain calls
-    lanes = {},   -- lane key -> true (a listener of it is running) or its backlog {head, tail, …}
+    ql = {},      -- the FIFO's fourth array: each item's lane
+    runner = nil, -- an object with run_now(fn, ...) (the transport); nil: plain calls
+    lanes = {},   -- lane -> true (an item of it waits in a task) or its backlog {head, tail, …}
+    dispatcher = nil, -- the task now running the queue
+    defer_to = nil, -- while an item of a kept lane is applied: the lane its callbacks join
+    ran = 0,      -- items run by dispatch tasks (poll's count)
     closed = false, -- set when the owner closes: nothing queued runs any more
   }, Emitter)
   -- The queued form of fire, made once so emit allocates nothing.
@@ -101,9 +110,74 @@ function Emitter:call(event, fn, ...)
   return ok
 end
 
--- Runs in a task: the listener, then whatever its lane's backlog gathered meanwhile.
-local function lane_worker(self, lane, name, fn, ...)
+-- Appends a listener call to the backlog of `lane`.
+local function defer(self, lane, name, fn, ...)
+  local q = self.lanes[lane]
+  if q == true or q == nil then
+    q = { head = 1, tail = 0 }
+    self.lanes[lane] = q
+  end
+  q.tail = q.tail + 1
+  q[q.tail] = table.pack(name, fn, ...)
+end
+
+--- Runs one listener now, protected (or behind its lane's waiting callback, see above).
+-- `sync` is kept for callers of the old form.
+function Emitter:invoke(name, fn, sync, ...) -- luacheck: ignore sync
+  local lane = self.defer_to
+  if lane then return defer(self, lane, name, fn, ...) end
   self:call(name, fn, ...)
+end
+
+--- Calls every listener of `name` now, protected (or behind its lane's waiting callback).
+-- Returns how many.
+function Emitter:fire(name, ...)
+  local list = self.listeners[name]
+  if not list then return 0 end
+  -- on appends beyond n and off replaces the array: a listener that adds or removes
+  -- listeners does not disturb this round, and no copy is needed.
+  local n = #list
+  local lane = self.defer_to
+  for i = 1, n do
+    if lane then defer(self, lane, name, list[i], ...) else self:call(name, list[i], ...) end
+  end
+  return n
+end
+
+--- fire, for an item of lane `lane` (the lane is the queued item's: see push).
+function Emitter:fire_in(_, name, ...)
+  return self:fire(name, ...)
+end
+
+--- True while an item of `lane` waits in a task (later items of the lane wait behind it).
+function Emitter:busy(lane)
+  return self.lanes[lane] ~= nil
+end
+
+--- Queues fire(name, info) for the next dispatch (connection and model events).
+function Emitter:emit(name, info)
+  self:push(self.fire_queued, name, info)
+end
+
+--- Queues handler(a, b) to run at the next dispatch, in `lane` (default "").
+function Emitter:push(handler, a, b, lane)
+  local t = self.tail + 1
+  self.tail = t
+  self.qh[t], self.qa[t], self.qb[t], self.ql[t] = handler, a, b, lane or ""
+  -- The owner's hook (a shared loop's member) hears when the queue stops being empty.
+  if t == self.head and self.on_queued then self.on_queued() end
+end
+
+function Emitter:pending()
+  return self.tail - self.head + 1
+end
+
+function Emitter:full()
+  return self:pending() >= self.max_pending
+end
+
+-- Runs the backlog of `lane` (in the task that kept the lane), then frees the lane.
+local function run_backlog(self, lane)
   local lanes = self.lanes
   local q = lanes[lane]
   while type(q) == "table" and q.head <= q.tail and not self.closed do
@@ -115,87 +189,60 @@ local function lane_worker(self, lane, name, fn, ...)
   lanes[lane] = nil
 end
 
---- Runs listener fn of event `name` in lane `lane`: as a task now when the lane is idle,
--- after the lane's earlier listeners when one of them is still waiting; a plain protected
--- call when there is no task runner.
-function Emitter:call_in(lane, name, fn, ...)
-  local run = self.run
-  if not run then return self:call(name, fn, ...) end
-  local lanes = self.lanes
-  local q = lanes[lane]
-  if q == nil then
-    lanes[lane] = true
-    run(lane_worker, self, lane, name, fn, ...)
-    return
+-- The dispatching task: runs queued items until the queue is empty or `limit` ran. An item
+-- whose lane is kept by a waiting task is applied, its callbacks join that lane's backlog.
+-- If a callback waits, the
+-- item's lane stays with this task: once the item is done (the dispatch went on in another
+-- task meanwhile), it runs the lane's backlog and ends.
+local function dispatch_task(self, limit)
+  local me = coroutine.running()
+  self.dispatcher = me
+  local qh, qa, qb, ql, lanes = self.qh, self.qa, self.qb, self.ql, self.lanes
+  while self.head <= self.tail and self.ran < limit and not self.closed do
+    local h = self.head
+    local handler, a, b, lane = qh[h], qa[h], qb[h], ql[h]
+    qh[h], qa[h], qb[h], ql[h] = nil, nil, nil, nil
+    self.head = h + 1
+    self.ran = self.ran + 1
+    if lanes[lane] ~= nil then
+      -- Applied now; its callbacks join the lane's backlog.
+      self.defer_to = lane
+      self:call("dispatch", handler, a, b)
+      self.defer_to = nil
+    else
+      lanes[lane] = true
+      self:call("dispatch", handler, a, b)
+      if self.dispatcher ~= me then -- it waited: the queue went on without this task
+        run_backlog(self, lane)
+        return
+      end
+      if lanes[lane] == true then lanes[lane] = nil else run_backlog(self, lane) end
+    end
   end
-  if q == true then
-    q = { head = 1, tail = 0 }
-    lanes[lane] = q
-  end
-  q.tail = q.tail + 1
-  q[q.tail] = table.pack(name, fn, ...)
-end
-
---- True while a listener of `lane` is running or waiting.
-function Emitter:busy(lane)
-  return self.lanes[lane] ~= nil
-end
-
---- Runs one listener: `sync` ones now, in the dispatching code; others in lane `name`.
-function Emitter:invoke(name, fn, sync, ...)
-  if sync then
-    self:call(name, fn, ...)
-  else
-    self:call_in(name, name, fn, ...)
-  end
-end
-
---- Calls every listener of `name`, in lane `lane` (see call_in). Returns how many.
-function Emitter:fire_in(lane, name, ...)
-  local list = self.listeners[name]
-  if not list then return 0 end
-  -- on appends beyond n and off replaces the array: a listener that adds or removes
-  -- listeners does not disturb this round, and no copy is needed.
-  local n = #list
-  for i = 1, n do
-    self:call_in(lane, name, list[i], ...)
-  end
-  return n
-end
-
---- Calls every listener of `name` in the lane of connection events ("").
-function Emitter:fire(name, ...)
-  return self:fire_in("", name, ...)
-end
-
---- Queues fire(name, info) for the next dispatch (connection and model events).
-function Emitter:emit(name, info)
-  self:push(self.fire_queued, name, info)
-end
-
---- Queues handler(a, b) to run at the next dispatch.
-function Emitter:push(handler, a, b)
-  local t = self.tail + 1
-  self.tail = t
-  self.qh[t], self.qa[t], self.qb[t] = handler, a, b
-end
-
-function Emitter:pending()
-  return self.tail - self.head + 1
-end
-
-function Emitter:full()
-  return self:pending() >= self.max_pending
+  self.dispatcher = nil
 end
 
 --- Runs up to `max` queued handlers (all when nil), in order. Returns how many ran.
 function Emitter:dispatch(max)
+  local runner = self.runner
+  if runner then
+    if self.head > self.tail then return 0 end
+    local start = self.ran
+    local limit = start + (max or math.huge)
+    while self.head <= self.tail and self.ran < limit and not self.closed do
+      if not runner:run_now(dispatch_task, self, limit) then
+        self.dispatcher = nil -- that task waits in a callback: the next one goes on
+      end
+    end
+    if self.head > self.tail then self.head, self.tail = 1, 0 end
+    return self.ran - start
+  end
   local n = 0
-  local qh, qa, qb = self.qh, self.qa, self.qb
+  local qh, qa, qb, ql = self.qh, self.qa, self.qb, self.ql
   while self.head <= self.tail and (max == nil or n < max) and not self.closed do
     local h = self.head
     local handler, a, b = qh[h], qa[h], qb[h]
-    qh[h], qa[h], qb[h] = nil, nil, nil
+    qh[h], qa[h], qb[h], ql[h] = nil, nil, nil, nil
     self.head = h + 1
     n = n + 1
     self:call("dispatch", handler, a, b)
@@ -210,7 +257,7 @@ end
 function Emitter:close()
   self.closed = true
   self.lanes = {}
-  self.qh, self.qa, self.qb, self.head, self.tail = {}, {}, {}, 1, 0
+  self.qh, self.qa, self.qb, self.ql, self.head, self.tail = {}, {}, {}, {}, 1, 0
 end
 
 return M

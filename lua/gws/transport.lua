@@ -166,8 +166,8 @@ local function work(fn, ...)
   return work(coroutine.yield(DONE))
 end
 
---- Runs fn(...) as a task now: it returns when fn has finished or is waiting (then the task
--- goes on from later pumps). fn must not raise (callers protect what they run).
+--- Runs fn(...) as a task now: returns true when fn has finished, false when it waits (the
+-- task then goes on from later pumps). fn must not raise (callers protect what they run).
 function Transport:run_now(fn, ...)
   local pool = self.pool
   local n = #pool
@@ -179,7 +179,15 @@ function Transport:run_now(fn, ...)
     co = coroutine.create(work)
     self.tasks[co] = true
   end
-  self:_resume(co, fn, ...)
+  local ok, r = coroutine.resume(co, fn, ...)
+  if ok and r == DONE then -- the usual case, inline: back to the pool
+    if n <= POOL_MAX then pool[#pool + 1] = co end
+    return true
+  end
+  if not ok and self.on_error then
+    self.on_error(r, { event = "task", traceback = debug.traceback(co) })
+  end
+  return not ok
 end
 
 --- Starts fn(...) as a task at the next pump. Errors go to on_error with a traceback.

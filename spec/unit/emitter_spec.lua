@@ -45,19 +45,23 @@ describe("gws.emitter", function()
     assert.is_true(em:full())
   end)
 
-  -- A runner like the transport's run_now: a task now; a listener that yields is resumed
-  -- later by the test, as a pump would.
+  -- A runner like the transport's: run_now runs fn as a task now and says whether it finished;
+  -- a task that waits is resumed later by the test, as a pump would.
   local function with_runner(em)
     local waiting = {}
-    em.run = function(fn, ...)
+    em.runner = { run_now = function(_, fn, ...)
       local co = coroutine.create(fn)
       assert(coroutine.resume(co, ...))
-      if coroutine.status(co) == "suspended" then waiting[#waiting + 1] = co end
-    end
+      if coroutine.status(co) == "suspended" then
+        waiting[#waiting + 1] = co
+        return false
+      end
+      return true
+    end }
     return waiting
   end
 
-  it("runs listeners as tasks, one lane after another: a waiting one delays only its lane", function()
+  it("dispatches in tasks: a waiting callback delays only its own lane, in order", function()
     local em, log = emitter.new(), {}
     local waiting = with_runner(em)
     em:on("message", function(sess, text)
@@ -65,25 +69,30 @@ describe("gws.emitter", function()
       if text == "m1" then coroutine.yield() end -- an operation in flight
       log[#log + 1] = sess .. ":" .. text .. " done"
     end)
-    em:fire_in("S1", "message", "S1", "m1")
-    em:fire_in("S1", "message", "S1", "m2")
-    em:fire_in("S2", "message", "S2", "x1")
+    local function say(sess, text) em:push(function() em:fire_in(sess, "message", sess, text) end, nil, nil, sess) end
+    say("S1", "m1")
+    say("S1", "m2")
+    say("S2", "x1")
+    say("S1", "m3")
+    assert.equals(4, em:dispatch())
     assert.same({ "S1:m1", "S2:x1", "S2:x1 done" }, log)
     assert.is_true(em:busy("S1"))
     assert(coroutine.resume(waiting[1]))
-    assert.same({ "S1:m1", "S2:x1", "S2:x1 done", "S1:m1 done", "S1:m2", "S1:m2 done" }, log)
+    assert.same({ "S1:m1", "S2:x1", "S2:x1 done", "S1:m1 done", "S1:m2", "S1:m2 done", "S1:m3",
+      "S1:m3 done" }, log)
     assert.is_false(em:busy("S1"))
   end)
 
-  it("invoke calls sync listeners now and others in the lane of their name", function()
-    local em, called = emitter.new(), {}
+  it("one task runs a whole round when no callback waits", function()
+    local em, tasks, ran = emitter.new(), 0, 0
     local waiting = with_runner(em)
-    em:invoke("a", function() called[#called + 1] = "a"; coroutine.yield() end, false)
-    em:invoke("a", function() called[#called + 1] = "a2" end, false)
-    em:invoke("b", function() called[#called + 1] = "b" end, true)
-    assert.same({ "a", "b" }, called)
-    assert(coroutine.resume(waiting[1]))
-    assert.same({ "a", "b", "a2" }, called)
+    local run_now = em.runner.run_now
+    em.runner.run_now = function(...) tasks = tasks + 1; return run_now(...) end
+    for i = 1, 5 do em:push(function() ran = ran + 1 end, nil, nil, "S" .. i) end
+    assert.equals(5, em:dispatch())
+    assert.equals(5, ran)
+    assert.equals(1, tasks)
+    assert.same({}, waiting)
   end)
 
   it("on appends without copying; a listener added while firing waits for the next round", function()

@@ -139,8 +139,7 @@ function M.new(opts)
     loop = opts.loop, closing = function() self:close() end, -- loop: one engine, many clients
   }
   -- Every callback runs as a task, whichever way the client is driven (see gws.emitter).
-  local tr = self.transport
-  self.emitter.run = function(fn, ...) return tr:run_now(fn, ...) end
+  self.emitter.runner = self.transport
   if opts.insecure or (opts.loop and opts.loop.insecure) then
     -- Asked for explicitly, and said once: through log (stderr unless one was given).
     self:_log("warn", "TLS certificate verification is OFF for %s (insecure = true): use it only"

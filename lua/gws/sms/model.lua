@@ -181,7 +181,7 @@ function Model:_take(data, seq)
       self:note_intake(id, messages)
     end
   end
-  self.emitter:push(self.on_live, data, seq)
+  self.emitter:push(self.on_live, data, seq, id)
 end
 
 --- Marks session `id` as needing repair: what arrives for it waits until the repairer has
@@ -199,7 +199,7 @@ function Model:queue(id, handler, data, seq)
   if parked then
     parked[#parked + 1] = { handler, data, seq }
   else
-    self.emitter:push(handler, data, seq)
+    self.emitter:push(handler, data, seq, id)
   end
 end
 
@@ -223,14 +223,14 @@ function Model:repair(id)
   if msgs and #msgs > 0 then
     self:note_intake(id, msgs)
     self.emitter:push(self.on_live, { messageType = "MessageLogUpdated", notificationType = "NewMessages",
-      messages = msgs, smssessionUri = id, resynced = true }, self.received)
+      messages = msgs, smssessionUri = id, resynced = true }, self.received, id)
   end
   -- The server's transcript now covers what was parked: queued as it came, the model's
   -- per-index dedupe keeps each message once.
   for _, p in ipairs(parked or {}) do
     local data = p[2]
     if p[1] == self.on_live and type(data.messages) == "table" then self:note_intake(id, data.messages) end
-    self.emitter:push(p[1], data, p[3])
+    self.emitter:push(p[1], data, p[3], id)
   end
   return true
 end

@@ -142,7 +142,7 @@ function M.list(model, http, first)
       elseif first and not known and model.acted_on:get(id) == nil then
         local msgs = history[id] or {}
         model:note_intake(id, msgs)
-        em:push(function() model:adopt(s, msgs, sent) end)
+        em:push(function() model:adopt(s, msgs, sent) end, nil, nil, id)
       else
         local status = { messageType = "SMSsessionStateChangeMessage", notificationType = "StatusChange",
                          smssession = s, resynced = true }
