@@ -45,6 +45,8 @@ function M.new(opts)
     max_requests = max_requests,
     free = max_requests, -- requests that may start now (transfers other than long polls)
     pooled = {},  -- transfer id -> true: it holds one of max_requests
+    active = {},  -- member -> true: it has sleeping or ready tasks (gws.transport sets it)
+    queued = {},  -- member -> true: its queue has items (the queue's on_queued sets it)
     closed = false,
     _stop = false,
     _running = false,
@@ -81,6 +83,7 @@ function Loop:_leave(member)
     if m ~= member then new[#new + 1] = m end
   end
   self.members = new
+  self.active[member], self.queued[member] = nil, nil
   -- Whatever it still had in flight: cancelled, so no result reaches a closed member.
   for id, m in pairs(self.owner) do
     if m == member then
@@ -109,22 +112,53 @@ function Loop:_release(id)
   end
 end
 
+-- The members of a set as a new array: running them may add members to the set, which a
+-- pairs() over it must not see; and a blocking call inside may pass over the set again.
+local function snapshot(set)
+  local list, n = {}, 0
+  for m in pairs(set) do
+    n = n + 1
+    list[n] = m
+  end
+  return list, n
+end
+
 --- Seconds until some member's task is due or some member's queue has work (0 = now), or
--- curl's own deadline; nil when only socket activity matters.
+-- curl's own deadline; nil when only socket activity matters. Only members that have
+-- something are looked at (`active`, `queued`), so an idle loop of 1 000 clients costs what
+-- one costs.
 function Loop:timeout()
   check(self, "timeout")
+  if next(self.queued) ~= nil then return 0 end
   local t = self.eng:timeout()
-  local members = self.members
-  for i = 1, #members do
-    local m = members[i]
-    if not m.closed then
-      local q = m.queue
-      if q and q:pending() > 0 then return 0 end
-      local due = m:_tasks_due()
-      if due and (t == nil or due < t) then t = due end
-    end
+  for m in pairs(self.active) do
+    local due = m:_tasks_due()
+    if due and (t == nil or due < t) then t = due end
   end
   return t
+end
+
+-- Runs the due tasks of every member that has tasks; forgets members left with none.
+-- Returns the seconds until the next one is due (nil: none).
+local function run_due(self)
+  if next(self.active) == nil then return nil end
+  local list, n = snapshot(self.active)
+  local active, soonest = self.active, nil
+  for i = 1, n do
+    local m = list[i]
+    if m.closed then
+      active[m] = nil
+    else
+      m:_run_due()
+      local due = m:_tasks_due()
+      if due == nil then
+        active[m] = nil
+      elseif soonest == nil or due < soonest then
+        soonest = due
+      end
+    end
+  end
+  return soonest
 end
 
 --- One pass of the engine for every member: runs their due tasks, waits up to `timeout` s
@@ -132,27 +166,18 @@ end
 -- its member, and runs what that woke.
 function Loop:_pump(timeout)
   if self.closed then return end
-  local members = self.members
   local wait = timeout or 0
-  for i = 1, #members do
-    local m = members[i]
-    if not m.closed then
-      m:_run_due()
-      if wait > 0 then
-        local due = m:_tasks_due()
-        if due and due < wait then wait = due end
-      end
-    end
-  end
+  local due = run_due(self)
+  if due and due < wait then wait = due end
   if wait < 0 then wait = 0 end
   local done = self.eng:step(wait, self._done)
   self._done = nil -- a member that pumps again (a blocking call in a task's wake) gets its own
-  local owner = self.owner
+  local owner, pooled = self.owner, self.pooled
   for i = 1, #done do
     local r = done[i]
     done[i] = false -- the reused array must not keep results alive
     local id = r.id
-    if self.pooled[id] then self:_release(id) end
+    if pooled[id] then self:_release(id) end
     local m = owner[id]
     if m ~= nil then
       owner[id] = nil
@@ -160,43 +185,36 @@ function Loop:_pump(timeout)
     end
   end
   self._done = done
-  members = self.members
-  for i = 1, #members do
-    local m = members[i]
-    if not m.closed then m:_run_due() end
-  end
+  run_due(self)
 end
 
---- Runs every member's queued callbacks. Returns how many ran in `mine` (a member's queue),
--- or in all of them when mine is nil.
+--- Runs the queued callbacks of every member whose queue has some. Returns how many ran in
+-- `mine` (a member's queue), or in all of them when mine is nil.
 function Loop:_dispatch(mine)
-  local members, n, total = self.members, 0, 0
-  for i = 1, #members do
-    local m = members[i]
+  local queued = self.queued
+  if next(queued) == nil then return 0 end
+  local list, n = snapshot(queued)
+  local ran, total = 0, 0
+  for i = 1, n do
+    local m = list[i]
     local q = m.queue
-    if q and not m.closed and q:pending() > 0 then
-      local ran = q:dispatch()
-      total = total + ran
-      if q == mine then n = ran end
+    if m.closed or not q then
+      queued[m] = nil
+    else
+      local k = q:dispatch()
+      total = total + k
+      if q == mine then ran = k end
+      if q:pending() == 0 then queued[m] = nil end
     end
   end
   if mine == nil then return total end
-  return n
-end
-
-local function any_pending(self)
-  local members = self.members
-  for i = 1, #members do
-    local q = members[i].queue
-    if q and q:pending() > 0 then return true end
-  end
-  return false
+  return ran
 end
 
 --- Pumps (without waiting when callbacks are queued) and runs every member's queued
 -- callbacks; returns how many of `mine` ran (all of them when mine is nil).
 function Loop:_drive(timeout, mine)
-  self:_pump(any_pending(self) and 0 or timeout)
+  self:_pump(next(self.queued) ~= nil and 0 or timeout)
   return self:_dispatch(mine)
 end
 
@@ -257,7 +275,7 @@ function Loop:close()
     end
   end
   self.closed = true
-  self.members, self.owner = {}, {}
+  self.members, self.owner, self.active, self.queued = {}, {}, {}, {}
   self.eng:close()
 end
 

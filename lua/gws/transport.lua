@@ -66,6 +66,8 @@ function M.new(opts)
     if opts.username then self.auth = eng:credentials(opts.username, opts.password or "") end
     self.jar = eng:jar {}
     self.closing = opts.closing
+    -- The loop dispatches only the queues that have something (see gws.emitter's on_queued).
+    if opts.queue then opts.queue.on_queued = function() shared.queued[self] = true end end
     shared:_join(self)
   end
   return self
@@ -205,6 +207,7 @@ function Transport:spawn(name, fn, ...)
   end)
   self.tasks[co] = true
   self.ready[#self.ready + 1] = co
+  if self.loop then self.loop.active[self] = true end -- a loop only looks at members with work
   return co
 end
 
@@ -350,6 +353,7 @@ function Transport:wait(pred, timeout, dispatching)
   if self:in_task() then
     local co = coroutine.running()
     self.sleeping[co], self.predicates[co] = deadline, pred
+    if self.loop then self.loop.active[self] = true end
     return coroutine.yield() and true or false
   end
   while true do

@@ -34,6 +34,8 @@ local function drive_from_luv(driven)
     timer:stop()
     poll:close()
     timer:close()
+    -- The closes complete in a loop iteration; handles left closing crash luv at exit.
+    uv.run("nowait")
   end, drive
 end
 
@@ -102,7 +104,7 @@ describe("a host's luv loop with a slow server", function()
     sim:offer("agent1", "slow server")
     run_until(function() return accepted ~= nil end, 15)
     tick.close()
-    stop()
+    stop() -- which also completes the closes above
     sim:fault { delay_ms = 0 }
     c:close()
     assert.is_truthy(accepted, "the accept did not finish")
@@ -135,7 +137,7 @@ describe("a host's luv loop with a slow server", function()
     run_until(function() return result ~= nil end, 15)
     kick:close()
     tick.close()
-    stop()
+    stop() -- which also completes the closes above
     sim:fault { delay_ms = 0 }
     c:close()
     assert.is_truthy(result and result[1], "ready() did not succeed")
@@ -169,7 +171,7 @@ describe("a host's luv loop with a slow server", function()
     sim:offer("agent2", "two")
     run_until(function() return accepted.agent1 ~= nil and accepted.agent2 ~= nil end, 15)
     tick.close()
-    stop()
+    stop() -- which also completes the closes above
     sim:fault { delay_ms = 0 }
     loop:close()
     assert.same({ agent1 = true, agent2 = true }, accepted)
