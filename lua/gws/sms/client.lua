@@ -665,10 +665,12 @@ end
 function Client:close()
   if self.closed then return end
   self._stop = true
+  -- First: callbacks still queued do not run on a closed client (close may be called from one,
+  -- and the /meta/disconnect below may wait).
+  self.emitter:close()
+  self.repairer:close()
   if self.bayeux then pcall(self.bayeux.disconnect, self.bayeux, 1) end
   self.closed = true
-  self.repairer:close()
-  self.emitter:close() -- callbacks still queued do not run on a closed client
   self.transport:close()
 end
 
