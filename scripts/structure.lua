@@ -58,7 +58,7 @@ local LUA_LAYERS = {
   { "model / bayeux",  "gws.sms.model", "gws.sms.resync", "gws.sms.session", "gws.sms.http",
                        "gws.bayeux" },
   { "transport",       "gws.transport", "gws.loop" },
-  { "support",         "gws.emitter", "gws.errors", "gws.args", "gws.sms.operations",
+  { "support",         "gws.emitter", "gws.errors", "gws.args", "gws.scrub", "gws.sms.operations",
                        "gws.version", "gws.bayeux.protocol", "gws.lua_version",
                        "gws.names" },
   { "core",            "gws.core" },

@@ -3,6 +3,7 @@
 -- we get. gws.bayeux drives them; spec/unit/bayeux_protocol_spec.lua tests them alone.
 local args = require "gws.args"
 local errors = require "gws.errors"
+local scrub = require "gws.scrub"
 
 local M = {}
 
@@ -137,7 +138,8 @@ function M.check_reply(r, is_json)
 end
 
 function M.meta_error(reply, what)
-  return errors.new("bayeux", what .. " failed: " .. tostring(reply and reply.error or "no reply"),
+  -- The server's words, bounded and made valid UTF-8 before they enter an error.
+  return errors.new("bayeux", what .. " failed: " .. scrub.clean(reply and reply.error or "no reply"),
     { advice = reply and reply.advice })
 end
 

@@ -13,6 +13,7 @@ local model_mod = require "gws.sms.model"
 local names = require "gws.names"
 local operations = require "gws.sms.operations"
 local resync = require "gws.sms.resync"
+local scrub = require "gws.scrub"
 local transport = require "gws.transport"
 local version = require "gws.version"
 
@@ -146,7 +147,8 @@ function M.new(opts)
       .. " for testing", self.url)
   end
   self.http = http_mod.new { transport = self.transport, api = self.api, username = opts.username,
-    csrf = self.csrf, timeout = self.request_timeout, log = log }
+    csrf = self.csrf, timeout = self.request_timeout, log = log,
+    scrub = scrub.new { username = opts.username, password = opts.password } }
   self.model = model_mod.new { http = self.http, emitter = self.emitter, transport = self.transport,
     check_capabilities = self.check_capabilities, max_string = self.max_string,
     timeout = self.request_timeout, keep_ended = self.keep_ended, log = log }

@@ -4,6 +4,7 @@
 local cjson = require "cjson"
 local args = require "gws.args"
 local errors = require "gws.errors"
+local scrub = require "gws.scrub"
 local transport = require "gws.transport"
 
 local M = {}
@@ -16,7 +17,7 @@ Http.__index = Http
 local json = cjson.new()
 M.json = json
 
---- opts: transport, api (base URL ending in /api/v2), username, csrf (bool), timeout
+--- opts: transport, api (base URL ending in /api/v2), username, csrf (bool), scrub, timeout
 -- (default request timeout), log(level, fmt, ...) or nil.
 function M.new(opts)
   return setmetatable({
@@ -26,6 +27,7 @@ function M.new(opts)
     csrf = opts.csrf,
     timeout = opts.timeout,
     log = opts.log,
+    scrub = opts.scrub,  -- a gws.scrub for server text in errors
     csrf_header = "X-CSRF-TOKEN",
     csrf_value = nil,
     csrf_gen = 0,        -- counts HTTP sessions: a refusal is answered once per session
@@ -78,6 +80,7 @@ function Http:_take_csrf(headers)
   if value == self.csrf_value and name == self.csrf_header then return end
   if name and value and name:match("^[%w%-_]+$") then
     self.csrf_header, self.csrf_value = name, value
+    if self.scrub then self.scrub:forget_value(value) end
     self.csrf_off = false
   end
 end
@@ -123,10 +126,12 @@ function Http:refresh_csrf(timeout, forget, sent_gen)
   return res, err
 end
 
-local function snippet(body)
-  body = (body or ""):gsub("[%c]", " "):gsub("%s+", " ")
-  if #body > 120 then body = body:sub(1, 120) .. "..." end
-  return body
+--- Server text for an error or a log line (a body, a statusMessage): bounded, valid UTF-8,
+-- the client's own secrets removed (gws.scrub), whatever the server echoes back.
+function Http:_server_text(text)
+  text = tostring(text or ""):gsub("%s+", " ")
+  if self.scrub then return self.scrub:text(text) end
+  return scrub.clean(text)
 end
 
 --- What an answer other than the usual success means: the body, or nil and an error.
@@ -152,7 +157,7 @@ function Http:interpret(r, method, path)
     -- Partial success (e.g. StartContactCenterSession with one channel refused): what worked
     -- is in effect, and the answer (returned whole) says what did not.
     if self.log then self.log("warn", "%s %s: partial success: %s", method, path,
-      tostring(answer.statusMessage or errors.status_text[7] or "")) end
+      self:_server_text(answer.statusMessage or errors.status_text[7] or "")) end
     return j
   end
   -- 8.5.1's agent channel-state calls answer without a statusCode: {"status":"ok"}.
@@ -165,20 +170,22 @@ function Http:interpret(r, method, path)
   end
   if not labelled then
     return nil, errors.new("decode", ("%s: the answer is %s, not JSON: %s"):format(where,
-      tostring(r.headers["content-type"] or "unlabelled"), snippet(r.body)), { http_status = r.status })
+      tostring(r.headers["content-type"] or "unlabelled"), self:_server_text(r.body)),
+      { http_status = r.status })
   end
   if code then
     return nil, errors.new("status", ("%s: %s"):format(where,
-      tostring(j.statusMessage or errors.status_text[code] or "failed")),
+      self:_server_text(j.statusMessage or errors.status_text[code] or "failed")),
       { code = code, http_status = r.status })
   end
   if r.status >= 300 then
-    return nil, errors.new("http", ("%s answered HTTP %d: %s"):format(where, r.status, snippet(r.body)),
+    return nil, errors.new("http", ("%s answered HTTP %d: %s"):format(where, r.status,
+      self:_server_text(r.body)),
       { http_status = r.status })
   end
   local ct = tostring(r.headers["content-type"] or "unlabelled")
   local why = r.json_error and (ct .. ", not JSON (" .. r.json_error .. ")") or "JSON without a statusCode"
-  return nil, errors.new("decode", ("%s: the answer is %s: %s"):format(where, why, snippet(r.body)),
+  return nil, errors.new("decode", ("%s: the answer is %s: %s"):format(where, why, self:_server_text(r.body)),
     { http_status = r.status })
 end
 
@@ -285,7 +292,7 @@ function Http:list_sessions(timeout)
   if not res then return nil, err end
   return nil, errors.new("decode", ("GET %s: the answer holds no session list in a shape known"
     .. " (smssessions, smsSessions, one array key, an array, a SESSION): %s"):format(path,
-    snippet(r.body)), { http_status = r.status })
+    self:_server_text(r.body)), { http_status = r.status })
 end
 
 function Http:messages(id, start_index, count, timeout)
