@@ -140,6 +140,69 @@ describe("the fault matrix", function()
     end)
   end
 
+  it("a long-poll answer lost mid-body (lose_events)", function()
+    client = new_client(sim)
+    local audit = conversation(client, sim)
+    say_range(sim, audit.id, 1, 3)
+    sim:fault { lose_events = 2 }
+    say_range(sim, audit.id, 4, 6)
+    client:poll(0.5)
+    say_range(sim, audit.id, 7, 9)
+    expect_all(client, audit, 9)
+  end)
+
+  it("a failed gap fetch (events lost, then the fetch of the gap fails twice)", function()
+    client = new_client(sim)
+    local audit = conversation(client, sim)
+    say_range(sim, audit.id, 1, 3)
+    sim:fault { discard_events = 2 }
+    sim:fault { bad_answer = { mode = "html", count = 2,
+      path = "/api/v2/me/smssessions/" .. audit.id .. "/messages" } }
+    say_range(sim, audit.id, 4, 9)
+    expect_all(client, audit, 9)
+  end)
+
+  it("a failed resync list (after a forced re-handshake)", function()
+    client = new_client(sim)
+    local audit = conversation(client, sim)
+    say_range(sim, audit.id, 1, 3)
+    sim:fault { bad_answer = { mode = "html", count = 1, path = "/api/v2/me/smssessions" } }
+    sim:fault { forget_clients = true }
+    say_range(sim, audit.id, 4, 6)
+    client:poll(0.5)
+    say_range(sim, audit.id, 7, 9)
+    expect_all(client, audit, 9)
+  end)
+
+  it("a lossy link (dropped connections, events lost in transit and mid-body, in turns)", function()
+    client = new_client(sim)
+    local audit = conversation(client, sim)
+    for k = 0, 2 do
+      sim:fault { drop_connections = 2, discard_events = 1, lose_events = 1 }
+      say_range(sim, audit.id, 3 * k + 1, 3 * k + 3)
+      client:poll(0.3)
+    end
+    expect_all(client, audit, 9)
+  end)
+
+  it("a restart of the bot process between conversations", function()
+    client = new_client(sim)
+    local audit = conversation(client, sim)
+    say_range(sim, audit.id, 1, 3)
+    expect_all(client, audit, 3)
+    client:close()
+    client = new_client(sim) -- the restarted bot: m0..m3 are history, m4..m9 news, each once
+    assert(client:start_session())
+    local texts = {}
+    client:on("message", function(m, s)
+      if s.id == audit.id and m.type == "Text" and m.from.type == "Customer" then texts[#texts + 1] = m.text end
+    end)
+    say_range(sim, audit.id, 4, 9)
+    helper.poll_until(client, function() return #texts >= 6 end, 10)
+    client:poll(0.3)
+    assert.same({ "m4", "m5", "m6", "m7", "m8", "m9" }, texts)
+  end)
+
   it("a complete stall (partition / long GC pause)", function()
     client = new_client(sim)
     local audit = conversation(client, sim)

@@ -195,8 +195,23 @@ function M.new(opts)
   return self
 end
 
+-- The cookie jar is bounded in gws.core (oldest dropped); a server that sets ever new cookies
+-- is worth a log line. Checked at each handshake and failure, not per request.
+function Client:_check_cookies()
+  local tr = self.transport
+  local jar = tr.jar or (tr.eng and tr.eng.cookies and tr.eng:cookies())
+  if not jar then return end
+  local count, _, dropped = jar:stats()
+  if dropped and dropped > (self._cookies_dropped or 0) then
+    self:_log("warn", "cookie jar full: %d cookie(s) dropped so far, oldest first (%d kept); the server"
+      .. " sets ever new cookies", dropped, count)
+    self._cookies_dropped = dropped
+  end
+end
+
 -- In the poller, after any failed Bayeux request. Returns an error to stop the poller.
 function Client:_on_poll_failure(msg)
+  self:_check_cookies()
   local status = msg.http_status
   if status == 403 then
     -- The server forgot our HTTP session: renew cookie and token before the handshake.
@@ -222,6 +237,7 @@ end
 -- In the poller, right after each handshake, before any message of the new Bayeux session
 -- is queued: what happened while we were away is read in a task of its own.
 function Client:_on_handshake(first)
+  self:_check_cookies()
   if not self.resync then return end
   self:_log(first and "debug" or "info", "resyncing sessions after %s handshake",
     first and "the first" or "a new")
