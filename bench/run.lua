@@ -359,6 +359,12 @@ for _, c in pairs(setup_clients) do c:close() end
 ctl:close()
 stop_sim()
 
+-- B7 (bench/agents.lua): 100, 300 and 1 000 agents on one loop, each run against a simulator
+-- of its own; BENCH_B7_RUNS runs (default 1: each takes a minute at 1 000 agents).
+local b7 = require("agents").bench { helper = helper, measure = measure, log = log,
+  runs = tonumber(os.getenv("BENCH_B7_RUNS")) or 1, idle_s = QUICK and 20 or 40 }
+raw.B7 = b7.raw
+
 ---------------------------------------------------------------------------------------------
 -- Figures
 
@@ -442,12 +448,14 @@ row("B6", 'require "gws.sms" - bare lua5.4', "ms", "<= 5",
   function(m) return m <= 5 end)
 row("B6", 'require "gws.sms" - require "gws.core"', "ms", "report",
   each(function(i) return R.B6[i].sms_ms - R.B6[i].core_ms end))
+for _, r in ipairs(b7.rows) do row(table.unpack(r, 1, 6)) end
 
 local function fmt(v, unit)
   if unit == "x" then return ("%.2fx"):format(v) end
   if unit == "k/s" then return ("%.1f k/s"):format(v) end
   if unit == "B" then return ("%.0f B"):format(v) end
   if unit == "KiB" then return ("%+.0f KiB"):format(v) end
+  if unit == "fd" or unit == "ms/min" then return ("%.2f %s"):format(v, unit) end
   return ("%+.1f ms"):format(v)
 end
 
@@ -503,6 +511,7 @@ local WHY = {
     .. " the client's own part is the 'lua5.4 + libcurl' rows",
   B6 = "loading and initialising Debian's libcurl takes ~6.5 ms; our modules are the"
     .. " 'require \"gws.core\"' row",
+  B7 = b7.why,
 }
 local explained = {}
 for _, r in ipairs(rows) do
