@@ -67,6 +67,7 @@ build = {
       ["gws.version"] = "lua/gws/version.lua",
       ["gws.lua_version"] = "lua/gws/lua_version.lua",
       ["gws.names"] = "lua/gws/names.lua",
+      ["gws.scrub"] = "lua/gws/scrub.lua",
     },
     bin = {
       ["gws-sms"] = "bin/gws-sms",
