@@ -24,7 +24,7 @@ static int l_decode(lua_State *L)
     }
     size_t len;
     const char *s = lua_tolstring(L, 1, &len);
-    if (!json_decode(L, lua_upvalueindex(1), s, len))
+    if (!json_decode(L, s, len))
         return 2;
     lua_pop(L, 1);
     return 1;
@@ -44,8 +44,7 @@ int luaopen_gws_core(lua_State *L)
         return luaL_error(L, "gws.core: curl_global_init failed");
     engine_lua_open(L);
     luaL_newlibtable(L, funcs);
-    json_push_decoder(L);
-    luaL_setfuncs(L, funcs, 1);
+    luaL_setfuncs(L, funcs, 0);
     lua_pushliteral(L, "gws.core " GWS_VERSION); /* -DGWS_VERSION: see the Makefile */
     lua_setfield(L, -2, "_VERSION");
     return 1;

@@ -22,11 +22,8 @@
  * (or nil) as user value 2. */
 #define HEADERS_MT "gws.core.headers"
 
-/* User value 1 of every engine: the decode function, so results are decoded by the instance
- * of the lua_State that created the engine and no C static ever holds a Lua value. User value
- * 2: the object eng:cookies() returns, once made. */
-#define DECODER_UV 1
-#define COOKIES_UV 2
+/* User value 1 of every engine: the object eng:cookies() returns, once made. */
+#define COOKIES_UV 1
 
 struct options {
     const char *username, *password, *ca_file, *user_agent, *proxy, *noproxy;
@@ -129,12 +126,10 @@ int engine_lua_new(lua_State *L)
     struct options o;
     read_options(L, &o);
 
-    struct engine *e = lua_newuserdatauv(L, sizeof *e, 2);
+    struct engine *e = lua_newuserdatauv(L, sizeof *e, 1);
     memset(e, 0, sizeof *e);
     e->epfd = -1;
     luaL_setmetatable(L, ENGINE_MT);
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_setiuservalue(L, -2, DECODER_UV);
 
     /* From here the userdata's __gc owns whatever gets allocated, even if we raise. */
     int failed = 0;
@@ -278,8 +273,6 @@ static int l_step(lua_State *L)
     if (engine_step(e, timeout) != 0)
         return luaL_error(L, "step: epoll_wait: %s", strerror(errno));
 
-    lua_getiuservalue(L, 1, DECODER_UV);
-    int decoder = lua_gettop(L);
     if (lua_istable(L, 3))
         lua_pushvalue(L, 3);
     else
@@ -288,7 +281,7 @@ static int l_step(lua_State *L)
      * raises (out of memory) nothing is lost: the next step or close picks it up. */
     lua_Integer i = 1;
     for (; e->done.head != NULL; i++) {
-        result_push(L, e->done.head, decoder);
+        result_push(L, e->done.head);
         lua_rawseti(L, -2, i);
         engine_discard(e, e->done.head);
     }

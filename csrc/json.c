@@ -1,118 +1,350 @@
-/* JSON comes from lua-cjson rather than a parser of our own: it is fast, fuzzed and already the
- * encoder the Lua side uses, so both directions agree on numbers, nulls and escapes. */
+/* JSON text to Lua values in one pass (RFC 8259). Until issue 14 this was lua-cjson followed by
+ * a second walk turning integral floats into integers; that pair cost 44k of the 58k
+ * instructions per Bayeux event, mostly in tables made empty and grown key by key and in the
+ * second walk. Here each container's values wait on the Lua stack until it closes, so its
+ * table is made at its final size, and numbers are made integers as they are read.
+ *
+ * The values are lua-cjson's plus that normalisation (the Lua side was written against them,
+ * and fuzz/fuzz_json.c checks them against it): objects and arrays are tables (keys strings,
+ * arrays 1..n; a repeated key: the last wins), null is cjson.null (a light userdata holding
+ * NULL), a number is an integer when it is integral and |n| <= 2^53 after conversion to a
+ * double, else a float (1e400 is inf). Stricter than lua-cjson where RFC 8259 is: strings must
+ * be UTF-8 without raw control characters, numbers must follow the grammar ("1.", "-.5" are
+ * refused), nothing may follow the value (not even a NUL). Nesting is bounded as in lua-cjson
+ * (1000), and so is the Lua stack a decode uses (BATCH values per open container). Strings
+ * and numbers are read and checked by json_scan.c (plain C); this file makes the Lua values. */
+#include <string.h>
+
 #include <lauxlib.h>
-#include <math.h>
 
 #include "json.h"
-#include "text.h"
+#include "json_scan.h"
 
-/* lua-cjson 2.1.0 pushes every number as a float (0.0, 17.0, 1.7e12). JSON has one number
- * type, so integral values that a double holds exactly become Lua integers: statusCode,
- * referenceId and index then compare, format and key tables the way users expect. */
-static int integral(lua_State *L, int idx, lua_Integer *out)
+#define MAX_DEPTH 1000
+/* Stack slots (an array's values, an object's keys and values) a container keeps on the Lua
+ * stack before they go into its table; a larger container is made at this size and grows from
+ * there. The outermost one may keep more (a batch of 1 000 Bayeux events is made at its
+ * size); at most 4096 + 999 * (512 + a few) slots wait at once, well within LUAI_MAXSTACK
+ * (1 000 000), so any input within the nesting bound finds room. */
+#define BATCH_OUTER 4096
+#define BATCH 512
+
+struct parser {
+    lua_State *L;
+    const unsigned char *p, *start, *end;
+    int depth;
+    const char *why;   /* set on error: what was wrong */
+    size_t where;      /* set on error: the offending byte's offset */
+    int scratch;       /* stack slot of the scratch buffer (a userdata, so an error frees it) */
+    unsigned char *buf;
+    size_t cap;
+};
+
+static int fail(struct parser *ps, const unsigned char *at, const char *why)
 {
-    if (lua_type(L, idx) != LUA_TNUMBER || lua_isinteger(L, idx))
-        return 0;
-    lua_Number n = lua_tonumber(L, idx);
-    if (n != floor(n) || fabs(n) > 9007199254740992.0) /* 2^53 */
-        return 0;
-    *out = (lua_Integer)n;
-    return 1;
+    ps->why = why;
+    ps->where = (size_t)(at - ps->start);
+    return -1;
 }
 
-/* Depth is bounded by cjson's own nesting limit; stack space is checked, never raised for. */
-static void integerize(lua_State *L, int idx)
+static void skip_space(struct parser *ps)
 {
-    if (!lua_checkstack(L, 4))
+    while (ps->p < ps->end && json_space[*ps->p])
+        ps->p++;
+}
+
+/* Makes the scratch buffer hold at least `need` bytes. */
+static void reserve(struct parser *ps, size_t need)
+{
+    if (need <= ps->cap)
         return;
-    idx = lua_absindex(L, idx);
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-        lua_Integer i;
-        if (integral(L, -1, &i)) {
-            /* Assigning to an existing field during lua_next is allowed. */
-            lua_pushvalue(L, -2);
-            lua_pushinteger(L, i);
-            lua_rawset(L, idx);
-        } else if (lua_type(L, -1) == LUA_TTABLE) {
-            integerize(L, -1);
-        }
-        lua_pop(L, 1);
-    }
+    size_t cap = ps->cap ? ps->cap : 256;
+    while (cap < need)
+        cap *= 2;
+    ps->buf = lua_newuserdatauv(ps->L, cap, 0);
+    ps->cap = cap;
+    lua_replace(ps->L, ps->scratch);
 }
 
-void json_push_decoder(lua_State *L)
+/* A string at ps->p (its opening quote), pushed. Most have no escape: those are pushed
+ * straight from the input. */
+static int string(struct parser *ps)
+{
+    const unsigned char *s = ps->p + 1, *close = s;
+    while (close < ps->end && json_plain[*close])
+        close++;
+    if (close < ps->end && *close == '"') {
+        lua_pushlstring(ps->L, (const char *)s, (size_t)(close - s));
+        ps->p = close + 1;
+        return 0;
+    }
+    /* Something else than printable ASCII: read again, every byte checked. */
+    struct json_fault f;
+    int escaped;
+    close = json_scan_string(s, ps->end, &escaped, &f);
+    if (close == NULL)
+        return fail(ps, f.at, f.why);
+    if (!escaped) {
+        lua_pushlstring(ps->L, (const char *)s, (size_t)(close - s));
+    } else {
+        reserve(ps, (size_t)(close - s));
+        size_t len = json_unescape(s, close, ps->buf);
+        lua_pushlstring(ps->L, (const char *)ps->buf, len);
+    }
+    ps->p = close + 1;
+    return 0;
+}
+
+static int number(struct parser *ps)
+{
+    struct json_fault f;
+    int64_t integer;
+    double real;
+    int kind = json_scan_number(ps->p, ps->end, &ps->p, &integer, &real, &f);
+    if (kind < 0)
+        return fail(ps, f.at, f.why);
+    if (kind == 1)
+        lua_pushinteger(ps->L, (lua_Integer)integer);
+    else
+        lua_pushnumber(ps->L, real);
+    return 0;
+}
+
+static int literal(struct parser *ps, const char *word, size_t len)
+{
+    if ((size_t)(ps->end - ps->p) < len || memcmp(ps->p, word, len) != 0)
+        return fail(ps, ps->p, "expected a value");
+    ps->p += len;
+    return 0;
+}
+
+static int value(struct parser *ps);
+
+/* Room for `n` more slots on the Lua stack. Within the bounds above it is there; a caller
+ * that used most of its thread's stack already may see an input refused. */
+static int room(struct parser *ps, int n)
+{
+    return lua_checkstack(ps->L, n);
+}
+
+/* A container's table lives at base + 1, a nil until it is made; its waiting values (an
+ * array's) or keys and values (an object's) are above it. flush_* put them into the table,
+ * made now at their count if it does not exist yet, and leave the table on top. */
+static void flush_array(lua_State *L, int base, int *made, lua_Integer *stored)
 {
     int top = lua_gettop(L);
-
-    /* The raising cjson, not cjson.safe: json_decode_string calls it under its own pcall,
-     * and cjson.safe would add a second protected call per body. */
-    lua_getglobal(L, "require");
-    lua_pushliteral(L, "cjson");
-    lua_call(L, 1, 1);
-    /* A private instance, so another library reconfiguring the shared cjson module (depth
-     * limits, number handling) cannot change what our results look like. */
-    lua_getfield(L, -1, "new");
-    if (!lua_isfunction(L, -1))
-        luaL_error(L, "gws.core: cjson has no new(); lua-cjson >= 2.1 is required");
-    lua_call(L, 0, 1);
-
-    /* Servers speak RFC 8259; NaN, Infinity and hex numbers mean a broken body, not data. */
-    lua_getfield(L, -1, "decode_invalid_numbers");
-    if (lua_isfunction(L, -1)) {
-        lua_pushboolean(L, 0);
-        lua_call(L, 1, 0);
-    } else {
-        lua_pop(L, 1);
+    if (!*made) {
+        int n = top - base - 1;
+        lua_createtable(L, n, 0);
+        lua_replace(L, base + 1);
+        /* Set from the last: each lua_rawseti pops the value on top. */
+        for (int i = n; i >= 1; i--)
+            lua_rawseti(L, base + 1, i);
+        *made = 1;
+        *stored = n;
+        return;
     }
-
-    lua_getfield(L, -1, "decode");
-    if (!lua_isfunction(L, -1))
-        luaL_error(L, "gws.core: cjson instance has no decode()");
-    lua_replace(L, top + 1);
-    lua_settop(L, top + 1);
+    /* A large array: appended in order, so the table grows as one sequence. */
+    for (int i = base + 2; i <= top; i++) {
+        lua_pushvalue(L, i);
+        lua_rawseti(L, base + 1, ++*stored);
+    }
+    lua_settop(L, base + 1);
 }
 
-int json_decode(lua_State *L, int decoder, const char *s, size_t len)
+static void flush_object(lua_State *L, int base, int *made)
 {
-    lua_pushlstring(L, s, len);
-    int rc = json_decode_string(L, decoder, -1);
-    lua_remove(L, -3);
-    return rc;
+    int top = lua_gettop(L);
+    if (!*made) {
+        lua_createtable(L, 0, (top - base - 1) / 2);
+        lua_replace(L, base + 1);
+        *made = 1;
+    }
+    /* In order, so that of two equal keys the last wins. */
+    for (int i = base + 2; i < top; i += 2) {
+        lua_pushvalue(L, i);
+        lua_pushvalue(L, i + 1);
+        lua_rawset(L, base + 1);
+    }
+    lua_settop(L, base + 1);
 }
 
-int json_decode_string(lua_State *L, int decoder, int idx)
+static int array(struct parser *ps)
 {
-    decoder = lua_absindex(L, decoder);
-    idx = lua_absindex(L, idx);
-    lua_pushvalue(L, decoder);
-    lua_pushvalue(L, idx);
-    /* pcall: whatever cjson raises (a syntax error, even out of memory) must not unwind
-     * through our C frames while they hold curl handles. */
-    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
-        size_t len;
-        const char *m = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
-        if (m == NULL) {
-            lua_pop(L, 1);
-            lua_pushliteral(L, "JSON decoder failed");
-        } else if (len > TEXT_MAX || !text_is_clean(m, len)) {
-            /* cjson's messages are its own, but this one reaches logs: bounded and UTF-8. */
-            char clean[TEXT_MAX + 1];
-            text_clean(clean, sizeof clean, m, len);
-            lua_pop(L, 1);
-            lua_pushstring(L, clean);
-        }
-        lua_pushnil(L);
-        lua_insert(L, -2);
+    lua_State *L = ps->L;
+    if (++ps->depth > MAX_DEPTH)
+        return fail(ps, ps->p, "nested too deeply (more than 1000 levels)");
+    ps->p++;
+    int base = lua_gettop(L), made = 0, batch = ps->depth == 1 ? BATCH_OUTER : BATCH;
+    lua_Integer stored = 0;
+    skip_space(ps);
+    if (ps->p < ps->end && *ps->p == ']') {
+        ps->p++;
+        lua_createtable(L, 0, 0);
+        ps->depth--;
         return 0;
     }
-    lua_Integer i;
-    if (integral(L, -1, &i)) {
+    lua_pushnil(L); /* the table's slot, base + 1 */
+    for (;;) {
+        if (lua_gettop(L) - base >= batch || !room(ps, 4)) {
+            flush_array(L, base, &made, &stored);
+            if (!room(ps, 4))
+                return fail(ps, ps->p, "too large to decode (Lua stack exhausted)");
+        }
+        if (value(ps) != 0)
+            return -1;
+        skip_space(ps);
+        if (ps->p == ps->end)
+            return fail(ps, ps->p, "unexpected end: expected ',' or ']'");
+        if (*ps->p == ',') {
+            ps->p++;
+            continue;
+        }
+        if (*ps->p == ']') {
+            ps->p++;
+            break;
+        }
+        return fail(ps, ps->p, "expected ',' or ']'");
+    }
+    flush_array(L, base, &made, &stored);
+    ps->depth--;
+    return 0;
+}
+
+static int object(struct parser *ps)
+{
+    lua_State *L = ps->L;
+    if (++ps->depth > MAX_DEPTH)
+        return fail(ps, ps->p, "nested too deeply (more than 1000 levels)");
+    ps->p++;
+    int base = lua_gettop(L), made = 0, batch = ps->depth == 1 ? BATCH_OUTER : BATCH;
+    skip_space(ps);
+    if (ps->p < ps->end && *ps->p == '}') {
+        ps->p++;
+        lua_createtable(L, 0, 0);
+        ps->depth--;
+        return 0;
+    }
+    lua_pushnil(L); /* the table's slot, base + 1 */
+    for (;;) {
+        if (lua_gettop(L) - base >= batch || !room(ps, 5)) {
+            flush_object(L, base, &made);
+            if (!room(ps, 5))
+                return fail(ps, ps->p, "too large to decode (Lua stack exhausted)");
+        }
+        skip_space(ps);
+        if (ps->p == ps->end || *ps->p != '"')
+            return fail(ps, ps->p, "expected a string key");
+        if (string(ps) != 0)
+            return -1;
+        skip_space(ps);
+        if (ps->p == ps->end || *ps->p != ':')
+            return fail(ps, ps->p, "expected ':'");
+        ps->p++;
+        if (value(ps) != 0)
+            return -1;
+        skip_space(ps);
+        if (ps->p == ps->end)
+            return fail(ps, ps->p, "unexpected end: expected ',' or '}'");
+        if (*ps->p == ',') {
+            ps->p++;
+            continue;
+        }
+        if (*ps->p == '}') {
+            ps->p++;
+            break;
+        }
+        return fail(ps, ps->p, "expected ',' or '}'");
+    }
+    flush_object(L, base, &made);
+    ps->depth--;
+    return 0;
+}
+
+static int value(struct parser *ps)
+{
+    skip_space(ps);
+    if (ps->p == ps->end)
+        return fail(ps, ps->p, "unexpected end: expected a value");
+    switch (*ps->p) {
+    case '{':
+        return object(ps);
+    case '[':
+        return array(ps);
+    case '"':
+        return string(ps);
+    case 't':
+        if (literal(ps, "true", 4) != 0)
+            return -1;
+        lua_pushboolean(ps->L, 1);
+        return 0;
+    case 'f':
+        if (literal(ps, "false", 5) != 0)
+            return -1;
+        lua_pushboolean(ps->L, 0);
+        return 0;
+    case 'n':
+        if (literal(ps, "null", 4) != 0)
+            return -1;
+        lua_pushlightuserdata(ps->L, NULL); /* == cjson.null */
+        return 0;
+    default:
+        if (*ps->p == '-' || (*ps->p >= '0' && *ps->p <= '9'))
+            return number(ps);
+        return fail(ps, ps->p, "expected a value");
+    }
+}
+
+/* Under lua_pcall (memory errors must not unwind through the caller's C frames): 1 = the
+ * input, as a light userdata pointing at its struct parser. Returns the value, or nothing. */
+static int decode_protected(lua_State *L)
+{
+    struct parser *ps = lua_touserdata(L, 1);
+    lua_pushnil(L); /* the scratch buffer's slot */
+    ps->scratch = lua_gettop(L);
+    if (value(ps) != 0)
+        return 0;
+    skip_space(ps);
+    if (ps->p != ps->end) {
+        fail(ps, ps->p, "data after the value");
+        return 0;
+    }
+    return 1;
+}
+
+int json_decode_string(lua_State *L, int idx)
+{
+    json_scan_init();
+    size_t len;
+    const char *s = lua_tolstring(L, idx, &len);
+    struct parser ps = { 0 };
+    ps.L = L;
+    ps.start = ps.p = (const unsigned char *)s;
+    ps.end = ps.start + len;
+    lua_pushcfunction(L, decode_protected);
+    lua_pushlightuserdata(L, &ps);
+    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+        /* Only a memory error raises in there: its message is Lua's own, plain ASCII. */
         lua_pop(L, 1);
-        lua_pushinteger(L, i);
-    } else if (lua_type(L, -1) == LUA_TTABLE) {
-        integerize(L, -1);
+        lua_pushnil(L);
+        lua_pushliteral(L, "not enough memory to decode the JSON");
+        return 0;
+    }
+    if (ps.why != NULL) {
+        lua_pop(L, 1);
+        lua_pushnil(L);
+        /* Our own words and a position, never the input's bytes: bounded and clean. */
+        lua_pushfstring(L, "%s at character %I", ps.why, (lua_Integer)ps.where + 1);
+        return 0;
     }
     lua_pushnil(L);
     return 1;
+}
+
+int json_decode(lua_State *L, const char *s, size_t len)
+{
+    lua_pushlstring(L, s, len);
+    int rc = json_decode_string(L, -1);
+    lua_remove(L, -3);
+    return rc;
 }

@@ -65,9 +65,8 @@ static void push_headers(lua_State *L, const struct buffer *b, int count)
     }
 }
 
-void result_push(lua_State *L, const struct transfer *t, int decoder)
+void result_push(lua_State *L, const struct transfer *t)
 {
-    decoder = lua_absindex(L, decoder);
     /* Sized for what every result holds: id, status, headers, connects, time, body, and one
      * of json, json_error or err. */
     lua_createtable(L, 0, 7);
@@ -93,7 +92,7 @@ void result_push(lua_State *L, const struct transfer *t, int decoder)
     lua_pushlstring(L, t->body.data ? t->body.data : "", t->body.len);
     /* The decoder reads the same Lua string: a large body is not copied a second time. */
     if (t->body.len > 0) {
-        if (json_decode_string(L, decoder, -1)) {
+        if (json_decode_string(L, -1)) {
             lua_pop(L, 1);
             lua_setfield(L, -3, "json");
         } else {

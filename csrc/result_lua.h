@@ -6,8 +6,8 @@
 
 #include "transfer.h"
 
-/* Pushes the result table; `decoder` is the stack index of the JSON decode function. Raises
- * only for out of memory; the transfer is left as it was either way. */
-void result_push(lua_State *L, const struct transfer *t, int decoder);
+/* Pushes the result table. Raises only for out of memory; the transfer is left as it was
+ * either way. */
+void result_push(lua_State *L, const struct transfer *t);
 
 #endif

@@ -1,8 +1,8 @@
 /* A whole HTTP response as the core turns it into the Lua result table: header lines through
  * transfer.c's header callback, the body through its write callback in chunks (against a
  * max_body that may be exceeded), both plain C, then result_push (result_lua.c, the only
- * part that needs the Lua state), which builds the headers table, decodes the body with
- * lua-cjson and normalises integers. Input: 1 flag byte, the header block up to the first
+ * part that needs the Lua state), which builds the headers table and decodes the body
+ * (json.c). Input: 1 flag byte, the header block up to the first
  * empty line (CRLF CRLF), then the body. Built with csrc/headers.c, json.c and result_lua.c. */
 #define FUZZ_WITH_LUA
 #include "common.h"
@@ -18,16 +18,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc;
     (void)argv;
     L = fuzz_lua_state();
-    json_push_decoder(L);
-    lua_setglobal(L, "decoder");
     return 0;
 }
 
 static int push(lua_State *L1)
 {
     struct transfer *t = lua_touserdata(L1, 1);
-    lua_getglobal(L1, "decoder");
-    result_push(L1, t, -1);
+    result_push(L1, t);
     return 1;
 }
 

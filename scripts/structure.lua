@@ -47,7 +47,7 @@ local CSRC_LAYERS = {
   { "Lua helpers",     "request_lua", "result_lua", "json", "jar_lua", "auth_lua" },
   { "engine",          "engine" },
   { "transfer",        "transfer" },
-  { "plain data",      "request", "headers", "jar" },
+  { "plain data",      "request", "headers", "jar", "json_scan" },
   { "clock, text",     "clock", "text" },
 }
 
