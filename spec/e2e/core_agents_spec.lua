@@ -4,21 +4,7 @@
 -- which connection it used.
 local core = require "gws.core"
 local http_peer = require "support.http_peer"
-
-local function b64(s)
-  local alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-  return (s:gsub("..?.?", function(chunk)
-    local a, b, c = chunk:byte(1, 3)
-    local n = a * 65536 + (b or 0) * 256 + (c or 0)
-    local out = {}
-    for i = 1, 4 do
-      local k = (n >> (6 * (4 - i))) & 63
-      out[i] = alphabet:sub(k + 1, k + 1)
-    end
-    if not b then out[3], out[4] = "=", "=" elseif not c then out[4] = "=" end
-    return table.concat(out)
-  end))
-end
+local basic = require("support.base64").basic
 
 -- The cookies a request carried, as name -> value (nil: no Cookie header).
 local function cookies_of(req)
@@ -87,11 +73,11 @@ describe("one engine, many agents", function()
     local _, p2 = peer:exchange(core, eng, { method = "POST", path = "/op", headers = hs, body = "{}" })
     local _, p2again = peer:exchange(core, eng, { method = "POST", path = "/op", headers = hs,
       auth = c2, body = "{}" })
-    assert.same({ "Basic " .. b64("engine:engine-pw") }, plain.headers.authorization)
-    assert.same({ "Basic " .. b64("agent1:pw1") }, a1.headers.authorization)
-    assert.same({ "Basic " .. b64("agent2:pw:2 é") }, a2.headers.authorization)
+    assert.same({ basic("engine:engine-pw") }, plain.headers.authorization)
+    assert.same({ basic("agent1:pw1") }, a1.headers.authorization)
+    assert.same({ basic("agent2:pw:2 é") }, a2.headers.authorization)
     assert.same({ "x/y" }, a2.headers.accept)
-    assert.same({ "Basic " .. b64("agent2:pw:2 é") }, p2.headers.authorization)
+    assert.same({ basic("agent2:pw:2 é") }, p2.headers.authorization)
     assert.same({ "t2" }, p2.headers["x-csrf-token"])
     assert.same(p2.lines, p2again.lines)
     -- The engine's other lines stay: one User-Agent, no Expect.
@@ -103,7 +89,7 @@ describe("one engine, many agents", function()
     local _, a3 = peer:exchange(core, anonymous, { path = "/me", auth = c3 })
     local _, none = peer:exchange(core, anonymous, { path = "/me" })
     anonymous:close()
-    assert.same({ "Basic " .. b64("agent3:pw3") }, a3.headers.authorization)
+    assert.same({ basic("agent3:pw3") }, a3.headers.authorization)
     assert.is_nil(none.headers.authorization)
   end)
 
@@ -135,7 +121,7 @@ describe("one engine, many agents", function()
     refused({ auth = c1 }, "auth: the credentials are closed")
     -- The prepared list made before close keeps its own copy and still works.
     local _, seen = peer:exchange(core, eng, { path = "/me", headers = hs })
-    assert.same({ "Basic " .. b64("agent1:hunter2") }, seen.headers.authorization)
+    assert.same({ basic("agent1:hunter2") }, seen.headers.authorization)
     assert.equals(0, eng:pending())
   end)
 
@@ -243,7 +229,7 @@ describe("one engine, many agents", function()
       local i = tonumber(req.path:match("^/me%?(%d+)$"))
       if i then
         assert.same({ S = tostring(i) }, cookies_of(req))
-        assert.same({ "Basic " .. b64(("agent%d:pw%d"):format(i, i)) }, req.headers.authorization)
+        assert.same({ basic(("agent%d:pw%d"):format(i, i)) }, req.headers.authorization)
         checked = checked + 1
       end
     end

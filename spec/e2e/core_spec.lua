@@ -1,117 +1,16 @@
 -- gws.core on its own, against a peer that is not our code: a libuv (luv) server on loopback
--- reads the raw request, so these tests see exactly what reaches the wire.
+-- (spec/support/http_peer.lua) reads the raw request, so these tests see exactly what reaches
+-- the wire.
 local core = require "gws.core"
 local uv = require "luv"
-
-local function b64(s)
-  local alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-  return (s:gsub("..?.?", function(chunk)
-    local a, b, c = chunk:byte(1, 3)
-    local n = a * 65536 + (b or 0) * 256 + (c or 0)
-    local out = {}
-    for i = 1, 4 do
-      local k = (n >> (6 * (4 - i))) & 63
-      out[i] = alphabet:sub(k + 1, k + 1)
-    end
-    if not b then out[3], out[4] = "=", "=" elseif not c then out[4] = "=" end
-    return table.concat(out)
-  end))
-end
-
--- A one-connection HTTP peer: answers every request with a small JSON body and keeps the
--- connection (the engine reuses it).
-local Peer = {}
-Peer.__index = Peer
-
-local function new_peer()
-  local peer = setmetatable({ buffer = "" }, Peer)
-  local server = uv.new_tcp()
-  assert(server:bind("127.0.0.1", 0))
-  assert(server:listen(16, function(err)
-    assert(not err, err)
-    local conn = uv.new_tcp()
-    server:accept(conn)
-    if peer.conn then peer.conn:close() end
-    peer.conn, peer.buffer = conn, ""
-    conn:read_start(function(read_err, data)
-      if data then peer.buffer = peer.buffer .. data
-      elseif read_err or not data then
-        if peer.conn == conn then peer.conn = nil end
-        if not conn:is_closing() then conn:close() end
-      end
-    end)
-  end))
-  peer.server = server
-  peer.url = "http://127.0.0.1:" .. server:getsockname().port
-  return peer
-end
-
--- Reads one request if one has arrived whole: returns its head lines (request line first) and
--- body, after answering it.
-function Peer:poll()
-  uv.run("nowait")
-  local head_end = self.buffer:find("\r\n\r\n", 1, true)
-  if not head_end then return nil end
-  local head = {}
-  for line in self.buffer:sub(1, head_end - 1):gmatch("[^\r\n]+") do head[#head + 1] = line end
-  local length = 0
-  for i = 2, #head do
-    length = tonumber(head[i]:match("^[Cc]ontent%-[Ll]ength:%s*(%d+)")) or length
-  end
-  if #self.buffer < head_end + 3 + length then return nil end
-  local body = self.buffer:sub(head_end + 4, head_end + 3 + length)
-  self.buffer = self.buffer:sub(head_end + 4 + length)
-  self.conn:write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-    .. "Content-Length: 16\r\n\r\n{\"statusCode\":0}")
-  uv.run("nowait")
-  return head, body
-end
-
-function Peer:close()
-  if self.conn and not self.conn:is_closing() then self.conn:close() end
-  self.server:close()
-  uv.run("nowait")
-end
-
--- Drives engine and peer until transfer `id` has its result: returns the head of the request
--- the peer read meanwhile (if any) and the result.
-local function await(eng, peer, id)
-  local head, result
-  local deadline = core.now() + 5
-  while not result and core.now() < deadline do
-    head = head or peer:poll()
-    for _, r in ipairs(eng:step(0.01)) do
-      if r.id == id then result = r end
-    end
-  end
-  assert(result, "no result within 5 s")
-  return head, result
-end
-
--- Submits `req` and waits for it: returns head, result.
-local function exchange(eng, peer, req)
-  req.url = req.url or peer.url .. "/api/v2/me"
-  req.timeout = req.timeout or 5
-  return await(eng, peer, eng:submit(req))
-end
-
--- The header lines of a request head, as lower-case name -> list of values.
-local function header_map(head)
-  local map = {}
-  for i = 2, #head do
-    local name, value = head[i]:match("^([^:]+):%s*(.*)$")
-    name = name:lower()
-    map[name] = map[name] or {}
-    table.insert(map[name], value)
-  end
-  return map
-end
+local http_peer = require "support.http_peer"
+local basic = require("support.base64").basic
 
 describe("gws.core on the wire", function()
   local peer, eng
 
   before_each(function()
-    peer = new_peer()
+    peer = http_peer.new()
     eng = core.new { username = "agent1", password = "s3cret", user_agent = "ua-test/1" }
   end)
 
@@ -122,16 +21,16 @@ describe("gws.core on the wire", function()
 
   it("sends a prepared list with the engine's own lines, the same bytes each time", function()
     local hs = eng:headers { Accept = "application/json", ["X-CSRF-TOKEN"] = "tok1" }
-    local heads = {}
+    local seen = {}
     for i = 1, 2 do
-      local head, r = exchange(eng, peer, { method = "POST", headers = hs, body = "{}" })
+      local r
+      r, seen[i] = peer:exchange(core, eng, { method = "POST", headers = hs, body = "{}" })
       assert.equals(200, r.status)
       assert.equals(0, r.json.statusCode)
-      heads[i] = head
     end
-    assert.same(heads[1], heads[2])
-    local h = header_map(heads[1])
-    assert.same({ "Basic " .. b64("agent1:s3cret") }, h.authorization)
+    assert.same(seen[1].lines, seen[2].lines)
+    local h = seen[1].headers
+    assert.same({ basic("agent1:s3cret") }, h.authorization)
     assert.same({ "ua-test/1" }, h["user-agent"])
     assert.same({ "application/json" }, h.accept)
     assert.same({ "tok1" }, h["x-csrf-token"])
@@ -139,22 +38,21 @@ describe("gws.core on the wire", function()
   end)
 
   it("lets a request's own header replace the engine's line of the same name", function()
-    local head = exchange(eng, peer, { method = "GET", headers = { ["user-agent"] = "mine/2" } })
-    local h = header_map(head)
-    assert.same({ "mine/2" }, h["user-agent"])
-    assert.equals(1, #h.authorization)
+    local _, seen = peer:exchange(core, eng, { headers = { ["user-agent"] = "mine/2" } })
+    assert.same({ "mine/2" }, seen.headers["user-agent"])
+    assert.equals(1, #seen.headers.authorization)
   end)
 
   it("sends the engine's lines on a request without headers, and none without credentials", function()
-    local h = header_map((exchange(eng, peer, { method = "GET" })))
-    assert.same({ "ua-test/1" }, h["user-agent"])
-    assert.same({ "Basic " .. b64("agent1:s3cret") }, h.authorization)
+    local _, seen = peer:exchange(core, eng, {})
+    assert.same({ "ua-test/1" }, seen.headers["user-agent"])
+    assert.same({ basic("agent1:s3cret") }, seen.headers.authorization)
     local anonymous = core.new {}
-    local other = new_peer()
-    local h2 = header_map((exchange(anonymous, other, { method = "GET" })))
+    local other = http_peer.new()
+    local _, seen2 = other:exchange(core, anonymous, {})
     anonymous:close()
     other:close()
-    assert.is_nil(h2.authorization)
+    assert.is_nil(seen2.headers.authorization)
   end)
 
   it("keeps a prepared list alive for a transfer even when Lua has dropped it", function()
@@ -162,9 +60,9 @@ describe("gws.core on the wire", function()
       headers = eng:headers { ["X-Kept"] = "yes" } }
     collectgarbage()
     collectgarbage()
-    local head, result = await(eng, peer, id)
+    local result = peer:await(core, eng, { id })[id]
     assert.equals(200, result.status)
-    assert.same({ "yes" }, header_map(head)["x-kept"])
+    assert.same({ "yes" }, peer.requests[1].headers["x-kept"])
   end)
 
   it("refuses another engine's prepared list, and bad header tables when one is made", function()
@@ -187,27 +85,27 @@ describe("gws.core on the wire", function()
   end)
 
   it("starts a transfer inside submit only when asked to (start_now)", function()
-    exchange(eng, peer, { method = "GET" }) -- opens the kept-alive connection
+    peer:exchange(core, eng, {}) -- opens the kept-alive connection
+    -- The next request the peer reads while the engine is not stepped, if any.
     local function arrives_without_step(seconds)
+      local before = #peer.requests
       local deadline = core.now() + seconds
       repeat
-        local head = peer:poll()
-        if head then return head end
+        peer:turn()
+        if #peer.requests > before then return peer.requests[before + 1] end
         uv.sleep(10)
       until core.now() > deadline
     end
     -- Queued: nothing is written until a step drives curl.
     local id = eng:submit { method = "GET", url = peer.url .. "/later", timeout = 5 }
     assert.is_nil(arrives_without_step(0.3))
-    local _, got = await(eng, peer, id)
-    assert.equals(200, got.status)
+    assert.equals(200, peer:await(core, eng, { id })[id].status)
     -- Started at once: the request is on the wire before any step.
     id = eng:submit({ method = "GET", url = peer.url .. "/now", timeout = 5 }, true)
-    local head = arrives_without_step(2)
-    assert.truthy(head, "start_now did not send the request")
-    assert.equals("GET /now HTTP/1.1", head[1])
-    _, got = await(eng, peer, id)
-    assert.equals(200, got.status)
+    local seen = arrives_without_step(2)
+    assert.truthy(seen, "start_now did not send the request")
+    assert.equals("GET /now HTTP/1.1", seen.line)
+    assert.equals(200, peer:await(core, eng, { id })[id].status)
   end)
 
   it("fills the caller's array in step(timeout, into), clearing what an earlier step left", function()
@@ -216,7 +114,7 @@ describe("gws.core on the wire", function()
     local got
     local deadline = core.now() + 5
     while not got and core.now() < deadline do
-      peer:poll()
+      peer:turn()
       local same = eng:step(0.01, into)
       assert.equals(into, same)
       if #into > 0 then got = into end

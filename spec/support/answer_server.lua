@@ -14,8 +14,10 @@
 --                           cookies{name: value}, body}…]} every other request, in order
 --   DELETE /_ctl/requests  forgets them
 -- A request no rule matches gets 599 with a text body naming it, so a spec sees the gap.
+-- The HTTP side is spec/support/http_peer.lua's.
 local uv = require "luv"
 local cjson = require "cjson"
+local http_peer = require "support.http_peer"
 
 local rules, requests = {}, {}
 
@@ -28,16 +30,15 @@ local function parse_cookies(line)
   return out
 end
 
+-- An answer as http_peer's handler returns it: status, header lines, body.
 local function answer(status, headers, body)
-  local lines = { ("HTTP/1.1 %d X"):format(status) }
+  local lines = {}
   for _, h in ipairs(headers or {}) do lines[#lines + 1] = h[1] .. ": " .. h[2] end
-  lines[#lines + 1] = "Content-Length: " .. #body
-  lines[#lines + 1] = ""
-  lines[#lines + 1] = body
-  return table.concat(lines, "\r\n")
+  return status, lines, body
 end
 
 local JSON = { { "Content-Type", "application/json;charset=UTF-8" } }
+local peer
 
 local function control(req)
   if req.method == "PUT" and req.path == "/_ctl/answers" then
@@ -49,6 +50,7 @@ local function control(req)
     return answer(200, JSON, '{"requests":' .. list .. '}')
   elseif req.method == "DELETE" and req.path == "/_ctl/requests" then
     requests = {}
+    peer.requests = {}
     return answer(200, JSON, '{"ok":true}')
   end
   return answer(404, nil, "no such control path")
@@ -74,44 +76,17 @@ local function serve(req)
   return answer(599, nil, "no answer for " .. req.method .. " " .. req.path)
 end
 
--- One connection: requests in sequence (keep-alive), each with a Content-Length body.
-local function on_connection(client)
-  local buf = ""
-  client:read_start(function(err, chunk)
-    if err or not chunk then
-      client:close()
-      return
-    end
-    buf = buf .. chunk
-    while true do
-      local head_end = buf:find("\r\n\r\n", 1, true)
-      if not head_end then return end
-      local head = buf:sub(1, head_end - 1)
-      local method, target = head:match("^(%u+) (%S+) HTTP/1%.%d")
-      local headers = {}
-      for name, value in head:gmatch("\r\n([^:\r\n]+):[ \t]*([^\r\n]*)") do
-        headers[name:lower()] = value
-      end
-      local len = tonumber(headers["content-length"] or "0") or 0
-      if #buf < head_end + 3 + len then return end
-      local body = buf:sub(head_end + 4, head_end + 3 + len)
-      buf = buf:sub(head_end + 4 + len)
-      local path, query = (target or "/"):match("^([^?]*)%??(.*)$")
-      client:write(serve { method = method or "?", path = path, query = query,
-        headers = headers, body = body })
-    end
-  end)
-end
-
-local server = uv.new_tcp()
-assert(server:bind("127.0.0.1", 0))
-assert(server:listen(64, function(err)
-  assert(not err, err)
-  local client = uv.new_tcp()
-  server:accept(client)
-  on_connection(client)
-end))
-io.stdout:write(("listening on http://127.0.0.1:%d\n"):format(server:getsockname().port))
+-- http_peer's request as serve() reads it: the path without its query, one value a header
+-- (the last of a repeated one). Only the rule's own header lines go out: a spec may want an
+-- answer without a Content-Type.
+peer = http_peer.new(function(req)
+  local headers = {}
+  for name, values in pairs(req.headers) do headers[name] = values[#values] end
+  local path, query = req.path:match("^([^?]*)%??(.*)$")
+  return serve { method = req.method, path = path, query = query, headers = headers,
+    body = req.body }
+end, { content_type = false })
+io.stdout:write(("listening on %s\n"):format(peer.url))
 io.stdout:flush()
 local sigterm = uv.new_signal()
 sigterm:start("sigterm", function() uv.stop() end)

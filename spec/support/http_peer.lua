@@ -31,8 +31,9 @@ function Peer:_serve(conn)
       length = tonumber(lines[i]:match("^[Cc]ontent%-[Ll]ength:%s*(%d+)")) or length
     end
     if #conn.buffer < head_end + 3 + length then return end
+    local method, path = lines[1]:match("^(%u+) (%S+)")
     local req = {
-      line = lines[1], path = lines[1]:match("^%u+ (%S+)"), lines = lines,
+      line = lines[1], method = method, path = path, lines = lines,
       headers = header_map(lines), conn = conn.id,
       body = conn.buffer:sub(head_end + 4, head_end + 3 + length),
     }
@@ -40,17 +41,22 @@ function Peer:_serve(conn)
     self.requests[#self.requests + 1] = req
     local status, headers, body = self.handler(req)
     body = body or '{"statusCode":0}'
-    local out = { ("HTTP/1.1 %d X"):format(status or 200), "Content-Type: application/json",
-      "Content-Length: " .. #body }
+    local out = { ("HTTP/1.1 %d X"):format(status or 200), "Content-Length: " .. #body }
+    if self.content_type then out[#out + 1] = "Content-Type: " .. self.content_type end
     for _, h in ipairs(headers or {}) do out[#out + 1] = h end
     conn.tcp:write(table.concat(out, "\r\n") .. "\r\n\r\n" .. body)
   end
 end
 
 --- Starts a peer; handler(req) -> status, { "Header: value", … }, body (all optional).
--- req: line, path, lines, headers (lower-case name -> list), body, conn (connection number).
-local function new(handler)
-  local peer = setmetatable({ requests = {}, connections = 0, open = {},
+-- req: line, method, path (with its query), lines, headers (lower-case name -> list), body,
+-- conn (connection number).
+-- options.content_type: the Content-Type line every answer carries ("application/json" by
+-- default); false: none, only the handler's own lines.
+local function new(handler, options)
+  local content_type = "application/json"
+  if options and options.content_type ~= nil then content_type = options.content_type end
+  local peer = setmetatable({ requests = {}, connections = 0, open = {}, content_type = content_type,
     handler = handler or function() return 200 end }, Peer)
   local server = uv.new_tcp()
   assert(server:bind("127.0.0.1", 0))

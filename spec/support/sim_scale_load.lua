@@ -11,24 +11,10 @@
 local core = require "gws.core"
 local cjson = require "cjson"
 local simctl = require "support.simctl"
+local basic = require("support.base64").basic
 
 local url, agents, per_engine, sim_pid = arg[1], tonumber(arg[2]), tonumber(arg[3]), arg[4]
 local POLL_TIMEOUT = 30 -- seconds a held connect may take on our side (the server holds 25)
-
-local function b64(s)
-  local alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-  return (s:gsub("..?.?", function(chunk)
-    local a, b, c = chunk:byte(1, 3)
-    local n = a * 65536 + (b or 0) * 256 + (c or 0)
-    local out = {}
-    for i = 1, 4 do
-      local k = (n >> (6 * (4 - i))) & 63
-      out[i] = alphabet:sub(k + 1, k + 1)
-    end
-    if not b then out[3], out[4] = "=", "=" elseif not c then out[4] = "=" end
-    return table.concat(out)
-  end))
-end
 
 local report = { agents = agents, errors = {} }
 local function note(msg)
@@ -41,7 +27,7 @@ local engines, agent = {}, {}
 for i = 1, agents do
   local e = (i - 1) // per_engine + 1
   engines[e] = engines[e] or core.new {}
-  agent[i] = { eng = engines[e], auth = "Basic " .. b64("agent" .. i .. ":password") }
+  agent[i] = { eng = engines[e], auth = basic("agent" .. i .. ":password") }
 end
 report.engines = #engines
 
