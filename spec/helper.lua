@@ -138,6 +138,27 @@ function helper.client(sim, opts)
   return sms.new(o)
 end
 
+--- The fixture most e2e specs share: a fresh simulator and a client of it around every test
+-- of the describe block this is called in. set(sim, client) receives them before each test;
+-- after it the client is closed and the simulator stopped. opts.sim: helper.start_sim's
+-- options; opts.client: helper.client's; opts.start_session: the client's agent session is
+-- started first.
+function helper.sim_and_client_each(set, opts)
+  opts = opts or {}
+  local busted = require "busted" -- before_each/after_each of the describe block calling us
+  local sim, client
+  busted.before_each(function()
+    sim = helper.start_sim(opts.sim)
+    client = helper.client(sim, opts.client)
+    if opts.start_session then assert(client:start_session()) end
+    set(sim, client)
+  end)
+  busted.after_each(function()
+    client:close()
+    sim:stop()
+  end)
+end
+
 --- Polls `client` until pred() is true or `timeout` s pass; returns pred()'s last value.
 function helper.poll_until(client, pred, timeout)
   local deadline = simctl.now() + (timeout or 5)

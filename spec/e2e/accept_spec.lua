@@ -18,16 +18,7 @@ end
 
 describe("accept, end to end", function()
   local sim, client
-
-  before_each(function()
-    sim = helper.start_sim()
-    client = helper.client(sim)
-  end)
-
-  after_each(function()
-    client:close()
-    sim:stop()
-  end)
+  helper.sim_and_client_each(function(s, c) sim, client = s, c end)
 
   it("gives the three notifications of the vendor's Accept page, field by field", function()
     assert.truthy(client:start_session())
@@ -149,14 +140,15 @@ describe("accept, end to end", function()
     -- With check_capabilities = true and the model in place (the first resync adopts the
     -- Chatting session), the client refuses it without sending anything.
     client:close()
-    client = helper.client(sim, { check_capabilities = true })
-    assert.truthy(client:start_session())
-    assert.truthy(helper.poll_until(client, function()
-      local s = client:session(id)
+    local checking = helper.client(sim, { check_capabilities = true })
+    finally(function() checking:close() end)
+    assert.truthy(checking:start_session())
+    assert.truthy(helper.poll_until(checking, function()
+      local s = checking:session(id)
       return s and s.state == "Chatting"
     end))
     local before = #sim:rest_requests()
-    res, err = client:accept(id, { nickname = "John Doe" })
+    res, err = checking:accept(id, { nickname = "John Doe" })
     assert.is_nil(res)
     assert.equals("capability", err.kind)
     assert.equals(before, #sim:rest_requests())
@@ -182,8 +174,9 @@ describe("accept, end to end", function()
 
   it("reports a wrong password clearly and does not leak it", function()
     client:close()
-    client = helper.client(sim, { password = "not-the-password" })
-    local res, err = client:start_session()
+    local wrong = helper.client(sim, { password = "not-the-password" })
+    finally(function() wrong:close() end)
+    local res, err = wrong:start_session()
     assert.is_nil(res)
     assert.equals("http", err.kind)
     assert.equals(401, err.http_status)
@@ -246,12 +239,14 @@ describe("accept, end to end", function()
     client:close()
     client:close()
     assert.has_error(function() client:poll(0) end)
+    local scoped
     do
       local c <close> = helper.client(sim)
       assert.truthy(c:start_session())
-      client = c -- after_each closes it again: must be harmless
+      scoped = c
     end
-    assert.is_true(client.closed)
+    assert.is_true(scoped.closed)
+    scoped:close() -- closing again after the scope must be harmless
   end)
 end)
 

@@ -7,15 +7,7 @@ local LIST = "/api/v2/me/smssessions" -- GET /me/smssessions?fields=* (gws.sms.h
 
 describe("the session model with a late session list", function()
   local sim, client
-
-  before_each(function()
-    sim = helper.start_sim()
-    client = helper.client(sim)
-  end)
-  after_each(function()
-    client:close()
-    sim:stop()
-  end)
+  helper.sim_and_client_each(function(s, c) sim, client = s, c end)
 
   -- true once the simulator has made the list's answer and is holding it.
   local function list_held()

@@ -16,16 +16,7 @@ end
 
 describe("SMS operations", function()
   local sim, client
-
-  before_each(function()
-    sim = helper.start_sim()
-    client = helper.client(sim)
-    assert(client:start_session())
-  end)
-  after_each(function()
-    client:close()
-    sim:stop()
-  end)
+  helper.sim_and_client_each(function(s, c) sim, client = s, c end, { start_session = true })
 
   describe("messages to the customer", function()
     local cases = {
@@ -320,14 +311,7 @@ end)
 
 describe("the agent's session and reads", function()
   local sim, client
-  before_each(function()
-    sim = helper.start_sim()
-    client = helper.client(sim)
-  end)
-  after_each(function()
-    client:close()
-    sim:stop()
-  end)
+  helper.sim_and_client_each(function(s, c) sim, client = s, c end)
 
   it("start_session, ready, not_ready and end_session", function()
     assert.truthy(client:start_session { channels = { "sms" } })
@@ -375,15 +359,7 @@ end)
 
 describe("the session model", function()
   local sim, client
-  before_each(function()
-    sim = helper.start_sim()
-    client = helper.client(sim)
-    assert(client:start_session())
-  end)
-  after_each(function()
-    client:close()
-    sim:stop()
-  end)
+  helper.sim_and_client_each(function(s, c) sim, client = s, c end, { start_session = true })
 
   it("stays right when notifications of several sessions interleave", function()
     local ids = {}
