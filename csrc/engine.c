@@ -3,6 +3,7 @@
  * curl's own next deadline. Plain C (no Lua here): curl callbacks only update C state. */
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,17 +48,21 @@ static struct transfer *list_find(const struct transfer_list *l, int64_t id)
     return NULL;
 }
 
-/* Mirrors curl's interest in a socket into the epoll set. */
+/* Mirrors curl's interest in a socket into the epoll set. What was last registered for a
+ * socket is kept as curl's socketp (what + 1; curl drops it with CURL_POLL_REMOVE), so a
+ * repeated interest costs no system call and a new socket is added in one. */
 static int on_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
 {
     struct engine *e = userp;
     (void)easy;
-    (void)socketp;
     if (what == CURL_POLL_REMOVE) {
         /* curl may already have closed it, which removed it from the set: not an error. */
         epoll_ctl(e->epfd, EPOLL_CTL_DEL, s, NULL);
         return 0;
     }
+    intptr_t known = (intptr_t)socketp;
+    if (known == what + 1)
+        return 0;
     struct epoll_event ev;
     memset(&ev, 0, sizeof ev);
     ev.data.fd = s;
@@ -65,13 +70,17 @@ static int on_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *s
         ev.events |= EPOLLIN;
     if (what & CURL_POLL_OUT)
         ev.events |= EPOLLOUT;
-    /* MOD first: most calls change a socket curl already told us about. ENOENT also covers a
-     * socket number reused after a close dropped the old registration. */
-    if (epoll_ctl(e->epfd, EPOLL_CTL_MOD, s, &ev) == 0)
-        return 0;
-    if (errno == ENOENT && epoll_ctl(e->epfd, EPOLL_CTL_ADD, s, &ev) == 0)
-        return 0;
-    return -1; /* curl fails the transfers on this socket rather than leaving them deaf */
+    /* A socket number reused after a close dropped the old registration is new to epoll even
+     * if curl knew it; one left registered (EEXIST) is changed instead. */
+    int op = known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+    if (epoll_ctl(e->epfd, op, s, &ev) != 0) {
+        int retry = op == EPOLL_CTL_MOD ? (errno == ENOENT ? EPOLL_CTL_ADD : -1)
+                                        : (errno == EEXIST ? EPOLL_CTL_MOD : -1);
+        if (retry < 0 || epoll_ctl(e->epfd, retry, s, &ev) != 0)
+            return -1; /* curl fails the transfers on this socket rather than leaving them deaf */
+    }
+    curl_multi_assign(e->multi, s, (void *)(intptr_t)(what + 1));
+    return 0;
 }
 
 /* Only records the deadline: calling back into curl from here is not allowed. */
@@ -314,10 +323,27 @@ static int wait_ms(const struct engine *e, double timeout)
     return ms >= (double)INT_MAX ? INT_MAX : (int)ms;
 }
 
+/* How long results finished inside engine_submit may be handed out without a look at the
+ * sockets: long enough that a loop of blocking requests makes no epoll_wait per request, short
+ * enough that another transfer's data (a long poll's answer) never waits noticeably. */
+#define LOOK_EVERY 0.001
+
 int engine_step(struct engine *e, double timeout)
 {
     struct epoll_event events[64];
     int running;
+    double now = gws_monotonic();
+    if (e->done.count > 0 && now - e->looked < LOOK_EVERY) {
+        /* The usual blocking request on a kept-alive connection: its answer was read inside
+         * submit (start_now), so there is nothing to wait for. Timers still run. */
+        if (e->has_deadline && now >= e->deadline) {
+            curl_multi_socket_action(e->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+            sync_deadline(e);
+            collect_done(e);
+        }
+        return 0;
+    }
+    e->looked = now;
     int n = epoll_wait(e->epfd, events, 64, wait_ms(e, timeout));
     if (n < 0) {
         /* A signal only cuts the wait short; the caller's loop comes straight back. */

@@ -27,6 +27,7 @@ struct engine {
     int epfd;                       /* -1 when not (yet) created */
     int has_deadline;
     double deadline;                /* gws_monotonic() time curl wants to be called back */
+    double looked;                  /* gws_monotonic() time of the last look at the sockets */
     struct transfer_list active;    /* in curl's hands */
     struct transfer_list done;      /* finished, result not yet delivered */
     CURL *keeper;                   /* reads and rewrites jars, never transfers (engine.c) */
