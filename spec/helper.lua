@@ -3,6 +3,7 @@
 -- the Lua layers under test.
 local cjson = require "cjson"
 local simctl = require "support.simctl"
+local files = require "support.files"
 
 local helper = {}
 
@@ -123,11 +124,17 @@ end
 
 --- The simulator's stderr so far (for failure messages).
 function Sim:stderr()
-  local f = io.open(self.log)
-  if not f then return "" end
-  local s = f:read("a")
-  f:close()
-  return s
+  return files.read(self.log, "")
+end
+
+--- A self-signed certificate for 127.0.0.1 (one day, openssl), for gws-sim --tls-cert/--tls-key:
+-- writes DIR/cert.pem and DIR/key.pem and returns their paths.
+function helper.self_signed_cert(dir)
+  local cmd = ("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+    .. "-addext subjectAltName=IP:127.0.0.1 -keyout %s/key.pem -out %s/cert.pem >/dev/null 2>&1")
+    :format(dir, dir)
+  assert(os.execute(cmd), "openssl could not make a self-signed certificate")
+  return dir .. "/cert.pem", dir .. "/key.pem"
 end
 
 --- A client for this simulator; opts override the defaults.

@@ -2,20 +2,13 @@
 -- its exit status, its stdout/stderr and what the simulator's control API says happened.
 local helper = require "helper"
 local cjson = require "cjson"
+local files = require "support.files"
 
 -- The build under test: the one `make test` names in LUA_CPATH (make BUILD=… test), else ./build.
 local CPATH = os.getenv("LUA_CPATH") or "./build/?.so;;"
 local PASSWORD = "Sekr1t-pass"
 
 local function quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
-
-local function read_file(path)
-  local f = io.open(path)
-  if not f then return "" end
-  local s = f:read("a")
-  f:close()
-  return s
-end
 
 -- The command line for `bin/gws-sms ARGS` with GWS_* from env (false: unset).
 local function command(sim, args, env)
@@ -36,7 +29,7 @@ local function run(sim, args, env)
   local out, err = os.tmpname(), os.tmpname()
   local ok, _, code = os.execute(("timeout 30 %s </dev/null >%s 2>%s"):format(
     command(sim, args, env), out, err))
-  local stdout, stderr = read_file(out), read_file(err)
+  local stdout, stderr = files.read(out, ""), files.read(err, "")
   os.remove(out)
   os.remove(err)
   return ok and 0 or code, stdout, stderr
@@ -50,8 +43,8 @@ local function spawn(sim, args, env)
     out, err, command(sim, args, env)), "r"))
   local p = { pid = assert(tonumber(pipe:read("l"))) }
   local final -- what it printed, kept once it has exited
-  function p.stdout() return final and final.out or read_file(out) end
-  function p.stderr() return final and final.err or read_file(err) end
+  function p.stdout() return final and final.out or files.read(out, "") end
+  function p.stderr() return final and final.err or files.read(err, "") end
   function p.wait_for(text, timeout)
     local deadline = helper.gettime() + (timeout or 10)
     while helper.gettime() < deadline do
@@ -62,7 +55,7 @@ local function spawn(sim, args, env)
   end
   function p.finish()
     local _, _, code = pipe:close()
-    final = { out = read_file(out), err = read_file(err) }
+    final = { out = files.read(out, ""), err = files.read(err, "") }
     os.remove(out)
     os.remove(err)
     return code

@@ -2,21 +2,7 @@
 -- all or is not trusted; a url that already ends in /api/v2 works; and without a log function
 -- a lost connection, each retry and giving up reach stderr, once per change, never per poll.
 local helper = require "helper"
-
-local function make_cert(dir)
-  local cmd = ("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
-    .. "-addext subjectAltName=IP:127.0.0.1 -keyout %s/key.pem -out %s/cert.pem >/dev/null 2>&1")
-    :format(dir, dir)
-  assert(os.execute(cmd), "openssl could not make a self-signed certificate")
-  return dir .. "/cert.pem", dir .. "/key.pem"
-end
-
-local function read(path)
-  local f = assert(io.open(path))
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local files = require "support.files"
 
 local function count(text, needle)
   local n, from = 0, 1
@@ -41,10 +27,8 @@ describe("TLS hints", function()
   end)
 
   it("an untrusted certificate says so and names ca_file", function()
-    local dir = os.tmpname()
-    os.remove(dir)
-    assert(os.execute("mkdir -p " .. dir))
-    local cert, key = make_cert(dir)
+    local dir = files.scratch_dir()
+    local cert, key = helper.self_signed_cert(dir)
     local sim = helper.start_sim { flags = { "--tls-cert", cert, "--tls-key", key } }
     local client = helper.client(sim)
     finally(function() client:close(); sim:stop(); os.execute("rm -rf " .. dir) end)
@@ -78,8 +62,7 @@ describe("the default log", function()
     function()
     local sim = helper.start_sim { flags = { "--poll-timeout", "200" } }
     local script, errfile = os.tmpname(), os.tmpname()
-    local f = assert(io.open(script, "w"))
-    f:write([[
+    files.write(script, [[
       local sms = require "gws.sms"
       local c = sms.new { url = arg[1], username = "agent1", password = "password",
                           max_attempts = 3, backoff_base = 0.05, backoff_cap = 0.1 }
@@ -98,7 +81,6 @@ describe("the default log", function()
       io.stdout:write(gave_up and "gave up\n" or "still trying\n")
       c:close()
     ]])
-    f:close()
     local p = assert(io.popen(("lua5.4 %s %s 2>%s"):format(script, sim.url, errfile)))
     finally(function() os.remove(script); os.remove(errfile); sim:stop() end)
     assert.equals("ready", p:read("l"))
@@ -106,7 +88,7 @@ describe("the default log", function()
     local rest = p:read("a")
     p:close()
     assert.equals("gave up\n", rest)
-    local stderr = read(errfile)
+    local stderr = files.read(errfile)
     local before, after = stderr:match("^(.-)MARK\n(.*)$")
     assert.equals("", before, "while all is well, stderr stays empty")
     assert.equals(1, count(after, "connection lost"), after)
@@ -120,8 +102,7 @@ describe("the default log", function()
   it("is replaced by a log function, and log_level still chooses what reaches stderr", function()
     local sim = helper.start_sim()
     local script = os.tmpname()
-    local f = assert(io.open(script, "w"))
-    f:write([[
+    files.write(script, [[
       local sms = require "gws.sms"
       local lines = 0
       local c = sms.new { url = arg[1], username = "agent1", password = "password", insecure = true,
@@ -133,7 +114,6 @@ describe("the default log", function()
       quiet:close()
       io.write(lines > 0 and "logged" or "nothing")
     ]])
-    f:close()
     local p = assert(io.popen(("lua5.4 %s %s 2>&1"):format(script, sim.url)))
     local out = p:read("a")
     p:close()

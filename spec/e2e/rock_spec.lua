@@ -8,6 +8,7 @@
 -- loaded by a fresh lua5.4 that can see nothing but that directory (and, for the Debian way,
 -- Debian's lua-cjson).
 local helper = require "helper"
+local files = require "support.files"
 
 local LUAROCKS = "luarocks --lua-version=5.4"
 
@@ -33,24 +34,15 @@ local function must(cmd)
 end
 
 local function tmpdir()
-  local d = os.tmpname()
-  os.remove(d)
-  must("mkdir -p " .. q(d))
+  local d = files.scratch_dir()
   finally(function() os.execute("rm -rf " .. q(d)) end)
   return d
-end
-
-local function read(path)
-  local f = assert(io.open(path))
-  local s = f:read("a")
-  f:close()
-  return s
 end
 
 -- A rockspec is Lua: its fields, evaluated the way luarocks does (no globals of ours).
 local function rockspec(path)
   local env = {}
-  assert(load(read(path), "@" .. path, "t", env))()
+  assert(load(files.read(path), "@" .. path, "t", env))()
   return env
 end
 
@@ -190,7 +182,7 @@ describe("the rock", function()
       assert.truthy(sms_version:match("^%d+%.%d+%.%d+$"), sms_version)
       assert.equal(sms_version .. "-1", rockspec(VERSIONED).version)
       assert.equal("gws.core " .. sms_version, require("gws.core")._VERSION)
-      assert.truthy(read("CHANGELOG.md"):find("\n## [" .. sms_version .. "] - ", 1, true),
+      assert.truthy(files.read("CHANGELOG.md"):find("\n## [" .. sms_version .. "] - ", 1, true),
         "CHANGELOG.md has no entry for " .. sms_version)
     end)
   end)
@@ -198,12 +190,12 @@ describe("the rock", function()
   describe("the release", function()
     it("is a source tarball without build output and a .src.rock that luarocks packed from it", function()
       local r = release()
-      local files = "\n" .. must(("tar -tzf %s/%s.tar.gz"):format(q(r.dir), r.name))
+      local tarball = "\n" .. must(("tar -tzf %s/%s.tar.gz"):format(q(r.dir), r.name))
       for _, want in ipairs({ "Makefile", "LICENSE", "CHANGELOG.md", "README.md", "csrc/core.c",
         "lua/gws/sms.lua", "bin/gws-sms", "sim/main.c", "docs/internals.md", VERSIONED }) do
-        assert.truthy(files:find("\n" .. r.name .. "/" .. want .. "\n", 1, true), want .. " is not in the tarball")
+        assert.truthy(tarball:find("\n" .. r.name .. "/" .. want .. "\n", 1, true), want .. " is not in the tarball")
       end
-      assert.falsy(files:find("%.o\n") or files:find("%.so\n") or files:find("/build/"), files)
+      assert.falsy(tarball:find("%.o\n") or tarball:find("%.so\n") or tarball:find("/build/"), tarball)
       local rock = must(("unzip -Z1 %s/%s-1.src.rock"):format(q(r.dir), r.name))
       assert.same({ r.name .. "-1.rockspec", r.name .. ".tar.gz" }, lines(rock))
     end)

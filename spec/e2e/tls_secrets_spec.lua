@@ -1,24 +1,15 @@
 -- TLS (verification on by default, ca_file, insecure that warns) and secrets (never in a log
 -- line or an error string), against gws-sim serving HTTPS with a certificate made here.
 local helper = require "helper"
-
-local function make_cert(dir)
-  local cmd = ("openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
-    .. "-addext subjectAltName=IP:127.0.0.1 -keyout %s/key.pem -out %s/cert.pem >/dev/null 2>&1")
-    :format(dir, dir)
-  assert(os.execute(cmd), "openssl could not make a self-signed certificate")
-  return dir .. "/cert.pem", dir .. "/key.pem"
-end
+local files = require "support.files"
 
 describe("TLS", function()
   local dir, cert, sim
 
   setup(function()
-    dir = os.tmpname()
-    os.remove(dir)
-    assert(os.execute("mkdir -p " .. dir))
+    dir = files.scratch_dir()
     local key
-    cert, key = make_cert(dir)
+    cert, key = helper.self_signed_cert(dir)
     sim = helper.start_sim { flags = { "--tls-cert", cert, "--tls-key", key } }
   end)
   teardown(function()

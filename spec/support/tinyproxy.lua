@@ -3,6 +3,7 @@
 -- stopped by its pid.
 local simctl = require "support.simctl"
 local uv = require "luv"
+local files = require "support.files"
 
 local M = {}
 
@@ -19,21 +20,11 @@ local function free_port()
   return port
 end
 
-local function read(path)
-  local f = io.open(path)
-  if not f then return "" end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
 --- Starts tinyproxy. opts.user and opts.password: Basic auth it demands (none if absent).
 -- Returns a Proxy with .port, .url (without credentials), :log(), :stop().
 function M.start(opts)
   opts = opts or {}
-  local dir = os.tmpname()
-  os.remove(dir)
-  assert(os.execute("mkdir -p " .. dir))
+  local dir = files.scratch_dir()
   local port = free_port()
   local conf = dir .. "/tinyproxy.conf"
   local f = assert(io.open(conf, "w"))
@@ -59,12 +50,12 @@ function M.start(opts)
     simctl.sleep(0.02)
   until simctl.now() > deadline
   self:stop()
-  error("tinyproxy did not start: " .. read(dir .. "/stderr"))
+  error("tinyproxy did not start: " .. files.read(dir .. "/stderr", ""))
 end
 
 --- What tinyproxy logged so far (one line per connection and request it forwarded).
 function Proxy:log()
-  return read(self.dir .. "/tinyproxy.log")
+  return files.read(self.dir .. "/tinyproxy.log", "")
 end
 
 --- The request lines it forwarded ("GET http://127.0.0.1:PORT/api/v2/me HTTP/1.1").

@@ -3,22 +3,16 @@
 -- key sets and value types rather than by eye. Decoded with lua-cjson, not with gws.core, so
 -- a decoding bug of ours cannot hide in the oracle.
 local cjson = require "cjson"
+local files = require "support.files"
 
 local vendor = {}
 
 vendor.DIR = "spec/fixtures/vendor"
 vendor.null = cjson.null
 
-local function read(path)
-  local f = assert(io.open(path, "rb"), "vendor sample missing: " .. path)
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
 --- The sample's text exactly as stored (e.g. "Accept/3-notification.json").
 function vendor.text(rel)
-  return read(vendor.DIR .. "/" .. rel)
+  return files.read(vendor.DIR .. "/" .. rel)
 end
 
 --- The sample decoded (a fresh table each call, so a spec may change its copy).

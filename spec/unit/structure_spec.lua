@@ -2,32 +2,14 @@
 -- themselves on small made-up trees (so a clean result means something).
 package.path = "./scripts/?.lua;" .. package.path
 local structure = require "structure"
+local files = require "support.files"
+local read, write, scratch_dir = files.read, files.write, files.scratch_dir
 
 local function run(args)
   local p = assert(io.popen("lua5.4 scripts/structure.lua " .. args .. " 2>&1"))
   local out = p:read("a")
   local _, _, code = p:close()
   return code, out
-end
-
-local function read(path)
-  local f = assert(io.open(path))
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function write(path, text)
-  local f = assert(io.open(path, "w"))
-  f:write(text)
-  f:close()
-end
-
-local function scratch_dir()
-  local dir = os.tmpname()
-  os.remove(dir)
-  assert(os.execute("mkdir -p '" .. dir .. "'"))
-  return dir
 end
 
 describe("structure of csrc/", function()
