@@ -4,6 +4,7 @@
 local cjson = require "cjson"
 local simctl = require "support.simctl"
 local files = require "support.files"
+local child = require "support.child"
 
 local helper = {}
 
@@ -24,23 +25,10 @@ function helper.start_sim(opts)
   opts = opts or {}
   local words = { shell_quote(helper.SIM), "--port", tostring(opts.port or 0) }
   for _, f in ipairs(opts.flags or {}) do words[#words + 1] = shell_quote(f) end
-  local log = os.tmpname()
-  -- `exec` keeps one pid from the shell to the simulator, so we can signal it.
-  local cmd = ("exec sh -c 'echo $$; exec \"$0\" \"$@\" 2>>%s' %s"):format(log, table.concat(words, " "))
-  local pipe = assert(io.popen(cmd, "r"))
-  local pid = tonumber(pipe:read("l"))
-  local line = pipe:read("l")
-  if not pid or not line then
-    pipe:close()
-    local f = io.open(log)
-    local err = f and f:read("a") or ""
-    if f then f:close() end
-    os.remove(log)
-    error("gws-sim did not start: " .. err)
-  end
-  local url = assert(line:match("^listening on (%S+)$"), "unexpected first line: " .. line)
-  return setmetatable({ pid = pid, pipe = pipe, url = url, log = log,
-    port = tonumber(url:match(":(%d+)$")), control = simctl.new(url) }, Sim)
+  local sim = child.start(table.concat(words, " "), "gws-sim")
+  sim.port = tonumber(sim.url:match(":(%d+)$"))
+  sim.control = simctl.new(sim.url)
+  return setmetatable(sim, Sim)
 end
 
 --- A Sim for a simulator someone else started at `url` (stop() leaves it running).
@@ -103,23 +91,7 @@ end
 --- Stops the simulator (SIGTERM, then SIGKILL after 5 s). Returns its exit status.
 function Sim:stop()
   if self.control then self.control:close() end
-  if not self.pid then return end
-  os.execute("kill -TERM " .. self.pid .. " 2>/dev/null")
-  -- Running until it exits; then it is a zombie (state Z) until pipe:close() reaps it.
-  local function running()
-    local f = io.open("/proc/" .. self.pid .. "/stat")
-    if not f then return false end
-    local stat = f:read("a")
-    f:close()
-    return stat:match("^%d+ %b() (%a)") ~= "Z"
-  end
-  local deadline = simctl.now() + 5
-  while running() and simctl.now() < deadline do simctl.sleep(0.01) end
-  os.execute("kill -KILL " .. self.pid .. " 2>/dev/null")
-  local _, _, code = self.pipe:close()
-  os.remove(self.log)
-  self.pid = nil
-  return code
+  return child.stop(self)
 end
 
 --- The simulator's stderr so far (for failure messages).

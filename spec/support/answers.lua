@@ -4,6 +4,7 @@
 local assert = require "luassert" -- busted's assert lives in the spec files' environment
 local cjson = require "cjson"
 local simctl = require "support.simctl"
+local child = require "support.child"
 local vendor = require "support.vendor"
 
 local answers = {}
@@ -12,21 +13,9 @@ local Server = {}
 Server.__index = Server
 
 function answers.start()
-  local log = os.tmpname()
-  local cmd = ("exec sh -c 'echo $$; exec lua5.4 spec/support/answer_server.lua 2>>%s'"):format(log)
-  local pipe = assert(io.popen(cmd, "r"))
-  local pid = tonumber(pipe:read("l"))
-  local line = pipe:read("l")
-  if not pid or not line then
-    pipe:close()
-    local f = io.open(log)
-    local err = f and f:read("a") or ""
-    if f then f:close() end
-    os.remove(log)
-    error("answer server did not start: " .. err)
-  end
-  local url = assert(line:match("^listening on (%S+)$"), "unexpected first line: " .. line)
-  return setmetatable({ pid = pid, pipe = pipe, url = url, log = log, ctl = simctl.new(url) }, Server)
+  local server = child.start("lua5.4 spec/support/answer_server.lua", "answer server")
+  server.ctl = simctl.new(server.url)
+  return setmetatable(server, Server)
 end
 
 --- Replaces the answer rules (see answer_server.lua).
@@ -55,20 +44,7 @@ end
 function Server:stop()
   if not self.pid then return end
   self.ctl:close()
-  os.execute("kill -TERM " .. self.pid .. " 2>/dev/null")
-  local deadline = simctl.now() + 5
-  local function running()
-    local f = io.open("/proc/" .. self.pid .. "/stat")
-    if not f then return false end
-    local stat = f:read("a")
-    f:close()
-    return stat:match("^%d+ %b() (%a)") ~= "Z"
-  end
-  while running() and simctl.now() < deadline do simctl.sleep(0.01) end
-  os.execute("kill -KILL " .. self.pid .. " 2>/dev/null")
-  self.pipe:close()
-  os.remove(self.log)
-  self.pid = nil
+  child.stop(self)
 end
 
 -- The vendor's CSRF headers (CSRFProtection/0-response-headers.txt) and the cookies of its
