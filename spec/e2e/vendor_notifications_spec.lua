@@ -2,7 +2,8 @@
 -- SMS pages print is published verbatim by a real gws-sim (POST /sim/publish) and reaches the
 -- client over real HTTP and real Bayeux. The client must accept it, deliver it to its named
 -- event with every field intact, and update the session model as the vendor's sequence
--- implies. The cases the client fails today are in spec/todo/vendor_notifications_todo_spec.lua.
+-- implies. Every case once waiting in spec/todo passes and lives here; a new fact the client
+-- does not meet yet goes to spec/todo first.
 local cjson = require "cjson"
 local helper = require "helper"
 local vendor = require "support.vendor"
