@@ -152,6 +152,43 @@ static CURLcode set_method(CURL *e, const struct request *req)
     return CURLE_OK;
 }
 
+/* The first of these variables that is set and not empty (libcurl's order; curl_getenv
+ * takes an empty one for unset), or "". */
+static const char *env_first(const char *const *names)
+{
+    for (; *names != NULL; names++) {
+        const char *v = getenv(*names);
+        if (v != NULL && *v != '\0')
+            return v;
+    }
+    return "";
+}
+
+static int copy_into(char **dst, const char *src)
+{
+    *dst = strdup(src);
+    return *dst == NULL ? -1 : 0;
+}
+
+int transfer_config_environment(struct transfer_config *cfg)
+{
+    static const char *const no_proxy[] = { "no_proxy", "NO_PROXY", NULL };
+    static const char *const http[] = { "http_proxy", "all_proxy", "ALL_PROXY", NULL };
+    static const char *const https[] = { "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
+                                         NULL };
+    if (cfg->noproxy == NULL && copy_into(&cfg->noproxy, env_first(no_proxy)) != 0)
+        return -1;
+    if (cfg->proxy != NULL)
+        return 0;
+    const char *for_http = env_first(http), *for_https = env_first(https);
+    if (copy_into(&cfg->proxy, for_http) != 0)
+        return -1;
+    /* Usually the same (both unset, or all_proxy): then one option for every handle. */
+    if (strcmp(for_http, for_https) != 0 && copy_into(&cfg->proxy_https, for_https) != 0)
+        return -1;
+    return 0;
+}
+
 /* Options every transfer of the engine shares: set once, when the handle is made. */
 CURLcode transfer_setup_handle(CURL *e, const struct transfer_config *cfg)
 {
@@ -169,8 +206,8 @@ CURLcode transfer_setup_handle(CURL *e, const struct transfer_config *cfg)
         SET(CURLOPT_SSL_VERIFYPEER, 0L);
         SET(CURLOPT_SSL_VERIFYHOST, 0L);
     }
-    /* Unset, libcurl reads http_proxy, https_proxy, all_proxy and no_proxy itself; set, these
-     * win over the environment ("" for proxy: no proxy at all). */
+    /* Given, or read from the environment once (transfer_config_environment): set, libcurl
+     * reads no variable per request ("" for proxy: no proxy at all). */
     if (cfg->proxy != NULL)
         SET(CURLOPT_PROXY, cfg->proxy);
     if (cfg->noproxy != NULL)
@@ -207,10 +244,14 @@ void transfer_clear_handle(CURL *e)
 
 /* The options of this request; the handle already has the engine's (transfer_setup_handle)
  * and no other (transfer_clear_handle). */
-static CURLcode configure(CURL *e, struct transfer *t, const struct request *req)
+static CURLcode configure(CURL *e, struct transfer *t, const struct request *req,
+                          const struct transfer_config *cfg)
 {
     SET(CURLOPT_PRIVATE, (void *)t);
     SET(CURLOPT_URL, req->url);
+    /* The environment names another proxy for https:// than for http:// (rare): per URL. */
+    if (cfg->proxy_https != NULL)
+        SET(CURLOPT_PROXY, strncasecmp(req->url, "https:", 6) == 0 ? cfg->proxy_https : cfg->proxy);
     SET(CURLOPT_TIMEOUT_MS, to_ms(req->timeout));
     SET(CURLOPT_HTTPHEADER, t->req_headers->list);
     SET(CURLOPT_WRITEDATA, (void *)t);
@@ -241,7 +282,7 @@ struct transfer *transfer_new(CURL *easy, const struct request *req,
     /* Only another jar costs a switch: idle handles are on the engine's own. */
     *rc = t->jar != cfg->jar ? curl_easy_setopt(easy, CURLOPT_SHARE, t->jar->share) : CURLE_OK;
     if (*rc == CURLE_OK)
-        *rc = configure(easy, t, req);
+        *rc = configure(easy, t, req, cfg);
     if (*rc == CURLE_OK)
         return t;
     transfer_unshare(t, cfg);

@@ -18,9 +18,12 @@ struct transfer_config {
     char *username;         /* NULL: no HTTP auth */
     char *password;
     char *ca_file;
-    char *proxy;            /* CURLOPT_PROXY (NULL: libcurl's environment variables); it may
-                             * hold the proxy's credentials, so it is wiped by engine_close */
-    char *noproxy;          /* CURLOPT_NOPROXY (NULL: no_proxy from the environment) */
+    char *proxy;            /* CURLOPT_PROXY; it may hold the proxy's credentials, so it is
+                             * wiped by engine_close. NULL until transfer_config_environment
+                             * reads the environment into it ("": none) */
+    char *proxy_https;      /* NULL, or the environment's proxy for https:// URLs where it is
+                             * not the one for http:// (proxy then is that one) */
+    char *noproxy;          /* CURLOPT_NOPROXY (NULL until read from the environment) */
     char *user_agent;
     int insecure;
     size_t max_body;
@@ -58,6 +61,11 @@ struct transfer {
     double time;
     char errbuf[CURL_ERROR_SIZE];
 };
+
+/* Reads the proxy variables libcurl would read for every request (http_proxy, https_proxy,
+ * HTTPS_PROXY, all_proxy, ALL_PROXY, no_proxy, NO_PROXY; not HTTP_PROXY, as libcurl) once,
+ * into the options not given: libcurl then reads none per request. 0, or -1 out of memory. */
+int transfer_config_environment(struct transfer_config *cfg);
 
 /* Sets the engine-wide options on a new easy handle (once: it keeps them in the pool). */
 CURLcode transfer_setup_handle(CURL *easy, const struct transfer_config *cfg);
