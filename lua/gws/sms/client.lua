@@ -148,6 +148,7 @@ function M.new(opts)
   end
   self.http = http_mod.new { transport = self.transport, api = self.api, username = opts.username,
     csrf = self.csrf, timeout = self.request_timeout, log = log,
+    log_debug = log ~= nil and LEVELS.debug <= LEVELS[self.log_level],
     scrub = scrub.new { username = opts.username, password = opts.password } }
   self.model = model_mod.new { http = self.http, emitter = self.emitter, transport = self.transport,
     check_capabilities = self.check_capabilities, max_string = self.max_string,

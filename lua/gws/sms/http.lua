@@ -18,7 +18,7 @@ local json = cjson.new()
 M.json = json
 
 --- opts: transport, api (base URL ending in /api/v2), username, csrf (bool), scrub, timeout
--- (default request timeout), log(level, fmt, ...) or nil.
+-- (default request timeout), log(level, fmt, ...) or nil, log_debug (false: log drops "debug").
 function M.new(opts)
   return setmetatable({
     transport = opts.transport,
@@ -27,6 +27,9 @@ function M.new(opts)
     csrf = opts.csrf,
     timeout = opts.timeout,
     log = opts.log,
+    -- Whether the per-request "debug" lines pass the log level: decided once, so a disabled
+    -- debug log costs a send nothing (two log calls per request otherwise).
+    log_debug = opts.log ~= nil and opts.log_debug ~= false,
     scrub = opts.scrub,  -- a gws.scrub for server text in errors
     csrf_header = "X-CSRF-TOKEN",
     csrf_value = nil,
@@ -201,7 +204,7 @@ function Http:exchange(method, path, body, timeout, retried)
   end
   local gen = self.csrf_gen
   local payload = body ~= nil and json.encode(body) or nil
-  local log = self.log
+  local log = self.log_debug and self.log
   if log then log("debug", "-> %s %s", method, path) end
   local r = self.transport:request { method = method, url = self.urls.map[path] or self:url(path),
     headers = self:_headers(modifying, payload ~= nil), body = payload, timeout = timeout }
