@@ -59,12 +59,26 @@ function M.new(opts)
   return self
 end
 
+-- Bounded: emptied when full (a plain table lookup is what makes the cache worth having).
+local ID_CACHE_MAX = 1024
+local id_of_uri, id_of_uri_count = {}, 0
+
 local function session_id_of(data)
   local s = data.smssession or data.smsession
   if type(s) == "table" and type(s.id) == "string" then return s.id, s end
   local uri = data.smssessionUri or data.smsessionUri or data.smssessionPath or data.smsessionPath
-  -- Anchored patterns: an unanchored "([^/]+)/*$" retries from every position (3.7 us a call).
-  if type(uri) == "string" then return uri:match("^.*/([^/]+)/*$") or uri:match("^([^/]+)/*$"), nil end
+  if type(uri) ~= "string" then return nil end
+  -- uri -> id cache: every notification of a session carries the same uri, and the pattern's
+  -- `.*` backtracks character by character (7.7k instructions per event when run twice).
+  local id = id_of_uri[uri]
+  if id == nil then
+    -- Anchored patterns: an unanchored "([^/]+)/*$" retries from every position (3.7 us a call).
+    id = uri:match("^.*/([^/]+)/*$") or uri:match("^([^/]+)/*$") or false
+    if id_of_uri_count >= ID_CACHE_MAX then id_of_uri, id_of_uri_count = {}, 0 end
+    id_of_uri[uri] = id
+    id_of_uri_count = id_of_uri_count + 1
+  end
+  return id or nil, nil
 end
 M.session_id_of = session_id_of
 
@@ -145,13 +159,22 @@ function Model:intake(data)
   return true
 end
 
-local function lowest_index(messages)
-  local lo
+-- The lowest and highest message index in one pass (nil, nil when none has an index).
+local function index_bounds(messages)
+  local lo, hi
   for _, m in ipairs(messages) do
     local i = type(m) == "table" and type(m.index) == "number" and math.tointeger(m.index)
-    if i and (lo == nil or i < lo) then lo = i end
+    if i then
+      if lo == nil then
+        lo, hi = i, i
+      elseif i < lo then
+        lo = i
+      elseif i > hi then
+        hi = i
+      end
+    end
   end
-  return lo
+  return lo, hi
 end
 
 -- A NewMessages whose first index skips past the last one queued means events were lost in
@@ -167,8 +190,9 @@ function Model:_take(data, seq)
     end
     local messages = data.messages
     if type(messages) == "table" then
-      local lo = lowest_index(messages)
-      local seen = self.intake_last[id] or self.forgotten:get(id) or 0
+      local lo, hi = index_bounds(messages)
+      local last = self.intake_last[id]
+      local seen = last or self.forgotten:get(id) or 0
       if lo and lo > seen + 1 and not args.id_problem(id) then
         if self.log then
           self.log("info", "session %s: messages %d..%d missing; fetching them", id, seen + 1, lo - 1)
@@ -178,7 +202,10 @@ function Model:_take(data, seq)
         parked[#parked + 1] = { self.on_live, data, seq }
         return
       end
-      self:note_intake(id, messages)
+      -- note_intake, from the pass above
+      last = last or 0
+      if hi and hi > last then last = hi end
+      self.intake_last[id] = last
     end
   end
   self.emitter:push(self.on_live, data, seq, id)
@@ -250,7 +277,7 @@ end
 -- request was sent.
 function Model:_apply(data, seq, snapshot)
   local id, ss = session_id_of(data)
-  local sess, derived = nil, nil
+  local sess, derived, fresh = nil, nil, nil
   if id then
     sess = self:session_for(id)
     if ss then
@@ -264,13 +291,7 @@ function Model:_apply(data, seq, snapshot)
       end
     end
     local messages = data.messages
-    if type(messages) == "table" then
-      local fresh = sess:add_messages(messages)
-      if #fresh > 0 then
-        derived = derived or {}
-        for i = 1, #fresh do derived[#derived + 1] = { "message", fresh[i], sess } end
-      end
-    end
+    if type(messages) == "table" then fresh = sess:add_messages(messages) end
   end
   local ref = data.referenceId
   if ref ~= nil then
@@ -288,6 +309,10 @@ function Model:_apply(data, seq, snapshot)
       em:fire_in(lane, ev[1], ev[2], ev[3], ev[4])
       if ev[1] == "ended" then self:_ended(ev[2]) end
     end
+  end
+  -- "message" after the session's own events, without a { "message", m, sess } per message
+  if fresh then
+    for i = 1, #fresh do em:fire_in(lane, "message", fresh[i], sess) end
   end
 end
 
