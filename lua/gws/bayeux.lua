@@ -118,6 +118,8 @@ function M.new(opts)
     advice = protocol.default_advice(),
     next_id = 0,
     handshakes = 0,
+    polls_since_handshake = 0, -- long polls answered since the last handshake
+    last_connects = 0,         -- new connections the last request's transfer opened
     attempt = 0,
     running = false,
     stop_requested = false,
@@ -190,6 +192,9 @@ function Bayeux:_send(messages, timeout, held)
     method = "POST", url = self.url, headers = self:_headers(), body = assert(cjson.encode(messages)),
     timeout = timeout or self.request_timeout, held = held,
   }
+  -- New connections this transfer opened: libcurl may silently re-send a request on a fresh
+  -- connection when the kept-alive one turns out dead (see _cycle).
+  self.last_connects = r.connects
   if r.err then return nil, errors.new(transport.failure(r)) end
   return protocol.check_reply(r, transport.is_json)
 end
@@ -216,6 +221,7 @@ function Bayeux:_handshake()
     if m then return nil, meta_error(m, "subscribe to " .. tostring(m.subscription)) end
   end
   self.handshakes = self.handshakes + 1
+  self.polls_since_handshake = 0
   self:_log("info", "bayeux: handshake %d done, %d subscription(s)", self.handshakes, #self.subs)
   return true
 end
@@ -291,6 +297,12 @@ function Bayeux:_cycle(need_handshake)
   if not replies then return false, err, false end
   local c = find_reply(replies, "/meta/connect")
   if c then protocol.take_advice(self.advice, c.advice) end
+  local polls = self.polls_since_handshake + 1
+  self.polls_since_handshake = polls
+  -- A long poll on a new connection, other than the first after a (re)handshake: libcurl may
+  -- have re-sent it after the kept-alive connection died, and the server may have answered
+  -- the first send with events nobody read. Treated as a possible loss, as after a failure.
+  local fresh_connection = polls > 1 and (self.last_connects or 0) > 0 and self.attempt == 0
   self:_queue_events(replies)
   if not (c and c.successful == true) then
     return false, meta_error(c, "connect"),
@@ -304,6 +316,9 @@ function Bayeux:_cycle(need_handshake)
     -- events, so the owner hears of it (the GWS client checks its sessions).
     if self.intake then self.intake { channel = "/meta/connect", successful = true, reconnected = true } end
     self:emit("connected", { rehandshake = false })
+  elseif fresh_connection and c and c.successful == true then
+    self:_log("debug", "bayeux: long poll %d after the handshake opened a new connection", polls)
+    if self.intake then self.intake { channel = "/meta/connect", successful = true, reconnected = true } end
   end
   local interval = self:_interval()
   if interval > 0 then self.transport:sleep(interval) end
