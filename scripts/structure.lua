@@ -55,6 +55,7 @@ local CSRC_LAYERS = {
 local LUA_LAYERS = {
   { "API",             "gws.sms", "gws.cli", "gws.cli.*" },
   { "client",          "gws.sms.client", "gws.sms.config" },
+  { "client methods",  "gws.sms.agent", "gws.sms.reads", "gws.sms.driving", "gws.sms.events" },
   { "model / bayeux",  "gws.sms.model", "gws.sms.resync", "gws.sms.session", "gws.sms.http",
                        "gws.bayeux" },
   { "transport",       "gws.transport", "gws.loop" },

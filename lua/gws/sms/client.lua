@@ -5,13 +5,16 @@
 -- @module gws.sms.client
 local args = require "gws.args"
 local bayeux = require "gws.bayeux"
+local agent = require "gws.sms.agent"
 local config = require "gws.sms.config"
+local driving = require "gws.sms.driving"
 local emitter = require "gws.emitter"
-local errors = require "gws.errors"
+local events = require "gws.sms.events"
 local http_mod = require "gws.sms.http"
 local model_mod = require "gws.sms.model"
 local names = require "gws.names"
 local operations = require "gws.sms.operations"
+local reads = require "gws.sms.reads"
 local resync = require "gws.sms.resync"
 local scrub = require "gws.scrub"
 local transport = require "gws.transport"
@@ -25,8 +28,10 @@ Client.__name = "gws.sms.Client"
 M.Client = Client
 
 M.VERSION = version.VERSION
+-- The event names `on` takes and their check (the reference of the events: gws.sms.events).
+M.EVENTS, M.check_event = events.EVENTS, events.check_event
 
-local fail, seconds, call_opts = args.fail, args.seconds, args.call_opts
+local fail, call_opts = args.fail, args.call_opts
 
 local LEVELS = config.LEVELS
 
@@ -36,34 +41,6 @@ local function check_client(self, method)
   end
   if self.closed then error("this gws.sms client is closed; create a new one with sms.new{...}", 3) end
 end
-
---- Events: every name `client:on` takes. A notification's listener gets `(data, session)`:
--- `data` exactly as the server sent it (shapes: the "Data shapes" page), `session` the live
--- Session (nil when the notification names none, e.g. an Error). The model is updated before
--- any listener runs. Connection events get one table (its fields below). Any other
--- upper-case name is taken as a notificationType a server may add; a near miss of a known
--- name ("Message", "NewMessage") raises, naming the one meant.
--- @field StatusChange `(data, session)`: the session's state, capabilities or participants changed
--- @field ParticipantsUpdated `(data, session)`: someone joined or left
--- @field PropertiesUpdated `(data, session)`: user data (and a disposition) changed
--- @field NewMessages `(data, session)`: transcript messages arrived (`data.messages`)
--- @field Error `(data, nil)`: an operation failed after it was accepted; `data.referenceId` names it
--- @field all registered as `"*"`: `(data, session)` for every notification, whatever its type
--- @field invited `(session)`: a new offer (state Invited), once per offer
--- @field message `(message, session)`: once per new transcript MESSAGE, in index order
--- @field state `(session, old_state, new_state)`: the state changed; the first one has `old_state == nil`
--- @field ended `(session)`: it reached Completed or Revoked (or vanished from the server's list)
--- @field connected `({rehandshake = bool})`: notifications flow (again)
--- @field disconnected `({reconnecting = bool, error = err})`: the notification channel was lost
--- @field reconnecting `({attempt = n, delay = s, error = err})`: before each retry
--- @field gave_up `({attempts = n, error = err, reason = "advice"|"refused"|nil})`: no more retries
--- @field handshake `({first = bool, count = n})`: a Bayeux handshake succeeded
--- @field forbidden `({error = err})`: the server refused the long poll with 403 (the client
--- renews its HTTP session)
--- @field resynced `({sessions = n, changed = n})`: a resync after a handshake finished
--- @field resync_failed `({error = err})`: the session list could not be read (retried)
--- @field backpressure `({paused = bool, pending = n})`: max_pending reached / caught up
--- @table events
 
 --- The log when none is given: "gws-sms: warn: …" lines on stderr.
 function M.stderr_log(level, message)
@@ -245,40 +222,6 @@ function Client:_on_handshake(first)
   self.repairer:want_list(first)
 end
 
----------------------------------------------------------------------------------------------
--- Events
-
---- Every event name `on` takes: the notificationTypes GWS documents, "*", the model's
--- events and the connection events. A closed set, so a typo raises; see M.check_event for the
--- notificationTypes a server may add.
-M.EVENTS = {}
-for _, e in ipairs { "StatusChange", "ParticipantsUpdated", "PropertiesUpdated", "NewMessages",
-    "Error", "*", "invited", "message", "state", "ended", "connected", "disconnected",
-    "reconnecting", "gave_up", "handshake", "forbidden", "resynced", "resync_failed",
-    "backpressure" } do
-  M.EVENTS[e] = true
-end
-
---- Raises (at `level`) unless `event` is a known event name, or looks like a notificationType
--- a server may add (it starts upper-case: "SomethingNew") and is not a near miss of a known
--- name ("Message", "NewMessage" and "statusChange" raise, naming the one meant). A new type
--- that happens to be that close to a known one can be had through "*".
--- @tparam string event an event name
--- @tparam[opt=1] integer level error level, as `error` counts it
--- @treturn string the event
--- @raise "bad argument 'event': unknown event 'mesage' (did you mean 'message'?)"
-function M.check_event(event, level)
-  level = (level or 1) + 1
-  if type(event) ~= "string" or event == "" then fail("event", "expected an event name string", level) end
-  if M.EVENTS[event] then return event end
-  local near = names.closest(event, M.EVENTS)
-  if near or not event:match("^%u[%w_]*$") then
-    fail("event", names.unknown_message("event", event, M.EVENTS)
-      .. (near and "" or "; a notificationType starts upper-case, every notification is \"*\""), level)
-  end
-  return event
-end
-
 --- A GWS SMS client: the agent's connection, its notifications, its sessions. Make one with
 -- `gws.sms.new`. Every method raises for a wrong argument (nothing is sent) and returns
 -- `nil, err` for a failure at run time (see the "Data shapes" page for `err`). A method that
@@ -319,199 +262,6 @@ end
 function Client:on_error(fn)
   check_client(self, "on_error")
   self.emitter.on_error = args.func(fn, "fn", 2, "a function(err, info)")
-end
-
----------------------------------------------------------------------------------------------
--- The agent's session
-
-local START_OPTS = { channels = true, place = true, timeout = true }
-
---- Connects notifications (handshake + subscribe) and then starts the contact-center session.
--- In the vendor's order: `GET /me` (credentials, CSRF token), Bayeux handshake and
--- subscribe, the first resync, then `StartContactCenterSession`. No event after it returns
--- is missed.
--- @tparam[opt] table opts the options below
--- @tparam[opt] {string,...} opts.channels default: the client's `channels`
--- @tparam[opt] string opts.place the agent's place
--- @tparam[opt] number opts.timeout seconds (default: the client's timeout)
--- @treturn table the decoded answer (`statusCode` 0)
--- @return nil, err: kind "http" with http_status 401 (code 20) for bad credentials, "status"
--- code 7 when a channel failed (the message names it), "transport", "timeout", …
-function Client:start_session(opts)
-  check_client(self, "start_session")
-  opts = args.opt_table(opts, "opts", 2) or {}
-  names.check_keys(opts, START_OPTS, 2, "start_session")
-  local timeout = seconds(opts.timeout, "timeout", 2)
-  local channels = opts.channels or self.channels
-  if type(channels) ~= "table" or #channels == 0 then
-    fail("channels", "expected a non-empty array of channel names", 2)
-  end
-  for i, c in ipairs(channels) do args.name(c, "channels[" .. i .. "]", 2) end
-  if opts.place ~= nil and type(opts.place) ~= "string" then fail("place", "expected a string", 2) end
-  local ok, err = self:connect(timeout)
-  if not ok then return nil, err end
-  return self.http:call("POST", "/me", { operationName = "StartContactCenterSession",
-    channels = channels, place = opts.place }, timeout)
-end
-
---- Connects the notification channel only (GET /me for the CSRF token, then handshake and
--- subscribe to every topic). start_session calls it; call it alone to listen without
--- starting a contact-center session.
--- Also restarts notifications after "gave_up".
--- @tparam[opt] number timeout seconds (default: the client's timeout)
--- @treturn boolean true once connected and the first resync has adopted what the server holds
--- @return nil, err
-function Client:connect(timeout)
-  check_client(self, "connect")
-  timeout = seconds(timeout, "timeout", 2) or self.request_timeout
-  if self.bayeux.state == "connected" then return self:_adopted(timeout) end
-  local deadline = transport.now() + timeout
-  -- GET /me first: it checks the credentials (a clear error now rather than a Bayeux 401
-  -- later) and brings the CSRF token the Bayeux POSTs need.
-  local _, err = self.http:refresh_csrf(timeout, false)
-  if err then return nil, err end
-  if not self._subscribed then
-    -- No listener: intake takes our notifications into the model.
-    for _, topic in ipairs(self.topics) do self.bayeux:subscribe(topic, nil, { timeout = timeout }) end
-    self._subscribed = true
-  end
-  local ok
-  ok, err = self.bayeux:connect(timeout)
-  if not ok then return nil, err end
-  return self:_adopted(deadline - transport.now())
-end
-
--- Waits until the first resync has adopted what the server holds (so the first connect is
--- atomic: every message after it is news, every one before it history, each once).
-function Client:_adopted(timeout)
-  local model, repairer = self.model, self.repairer
-  if not self.resync or model.resynced then return true end
-  if timeout > 0 then
-    self.transport:wait(function()
-      return model.resynced or self.closed or self.bayeux.state == "gave_up"
-    end, timeout)
-  end
-  if model.resynced then return true end
-  return nil, errors.new("timeout", ("the first resync (adopting the sessions the server holds) did not"
-    .. " complete in time%s"):format(repairer.last_error and (": " .. tostring(repairer.last_error)) or ""))
-end
-
---- Disconnects notifications, then sends `EndContactCenterSession` (which also ends the
--- HTTP session).
--- @tparam[opt] table opts `{timeout = s}`
--- @treturn table the decoded answer
--- @return nil, err
-function Client:end_session(opts)
-  check_client(self, "end_session")
-  local timeout = call_opts(opts, 2)
-  self.bayeux:disconnect(timeout)
-  local res, err = self.http:call("POST", "/me", { operationName = "EndContactCenterSession" }, timeout)
-  self.http:forget_token() -- the server drops the HTTP session with it
-  return res, err
-end
-
-local function channel_op(name, op)
-  Client[name] = function(self, channel, opts)
-    check_client(self, name)
-    channel = channel == nil and "sms" or args.name(channel, "channel", 2)
-    local timeout = call_opts(opts, 2)
-    return self.http:call("POST", "/me/channels/" .. channel, { operationName = op }, timeout)
-  end
-end
---- Makes the agent Ready on a channel: offers are routed to Ready agents.
--- @function Client:ready
--- @tparam[opt="sms"] string channel the channel name
--- @tparam[opt] table opts `{timeout = s}`
--- @treturn table the decoded answer
--- @return nil, err
-
---- Makes the agent Not Ready on a channel: no new offers.
--- @function Client:not_ready
--- @tparam[opt="sms"] string channel the channel name
--- @tparam[opt] table opts `{timeout = s}`
--- @treturn table the decoded answer
--- @return nil, err
-
-channel_op("ready", "Ready")
-channel_op("not_ready", "NotReady")
-
---- The URI of a user, as Transfer/Invite/Consult want it: client:user_uri("agent2").
--- @tparam string user_id a user name (letters, digits, '-', '_')
--- @treturn string the URI
-function Client:user_uri(user_id)
-  check_client(self, "user_uri")
-  args.name(user_id, "user_id", 2)
-  return self.api .. "/users/" .. user_id
-end
-
----------------------------------------------------------------------------------------------
--- Reads
-
---- The agent's SMS sessions as the server holds them (`GET /me/smssessions?fields=*`).
--- @tparam[opt] table opts `{timeout = s}`
--- @treturn {table,...} SESSION tables (see "Data shapes")
--- @return nil, err
-function Client:list_sessions(opts)
-  check_client(self, "list_sessions")
-  return self.http:list_sessions(call_opts(opts, 2))
-end
-
---- One SMS session as the server holds it.
--- @tparam string|Session id the session
--- @tparam[opt] table opts `{timeout = s}`
--- @treturn table a SESSION table
--- @return nil, err (kind "status", code 6 for an unknown id)
-function Client:get_session(id, opts)
-  check_client(self, "get_session")
-  id = args.id(id, 2)
-  local res, err = self.http:call("GET", "/me/smssessions/" .. id, nil, call_opts(opts, 2))
-  if not res then return nil, err end
-  return res.smssession or res.smsession
-end
-
-local MESSAGES_OPTS = { start_index = true, count = true, timeout = true }
-
---- A session's transcript as the server holds it.
--- @tparam string|Session id the session
--- @tparam[opt] table opts the options below
--- @tparam[opt] integer opts.start_index the first index wanted
--- @tparam[opt] integer opts.count how many (0: all)
--- @tparam[opt] number opts.timeout seconds
--- @treturn {table,...} MESSAGE tables (see "Data shapes")
--- @return nil, err
-function Client:messages(id, opts)
-  check_client(self, "messages")
-  id = args.id(id, 2)
-  opts = args.opt_table(opts, "opts", 2) or {}
-  names.check_keys(opts, MESSAGES_OPTS, 2, "messages")
-  args.integer(opts.start_index, "start_index", 2, 0)
-  args.integer(opts.count, "count", 2, 0)
-  return self.http:messages(id, opts.start_index, opts.count, seconds(opts.timeout, "timeout", 2))
-end
-
---- The live Session object for an id (nil if the client never heard of it).
--- @tparam string id a session id
--- @treturn ?Session the live Session
-function Client:session(id)
-  check_client(self, "session")
-  return self.model.sessions[args.id(id, 2)]
-end
-
---- Every Session the client knows, in the order it first heard of them.
--- @treturn {Session,...} a new array
-function Client:sessions()
-  check_client(self, "sessions")
-  local order = self.model.order
-  return table.move(order, 1, #order, 1, {})
-end
-
---- Drops a session from the client's memory now (the model keeps the last keep_ended ended
--- sessions by itself). Returns true if it was known.
--- @tparam string|Session id the session
--- @treturn boolean whether it was known
-function Client:forget(id)
-  check_client(self, "forget")
-  return self.model:forget(args.id(id, 2))
 end
 
 ---------------------------------------------------------------------------------------------
@@ -557,127 +307,6 @@ function Client:operation(id, op, params, opts)
   return self.model:post(id, body, timeout)
 end
 
----------------------------------------------------------------------------------------------
--- Waiting and driving
-
---- Waits for the notification that carries `ref` (a referenceId from an operation's answer):
--- the first one about that operation's session received after the operation was sent (an
--- Error names no session and matches too). The vendor reuses numbers, so an older
--- notification with the same number never answers. For a number no operation of this client
--- returned, only notifications received from now on count.
--- Dispatches notifications (their callbacks run) while it waits; inside a callback or a task it
--- yields instead, so other sessions' callbacks keep running and this session's later
--- notifications wait their turn (per-session order).
--- @tparam integer ref a referenceId from an operation's answer
--- @tparam[opt] number timeout seconds (default: the client's timeout)
--- @treturn table the notification (a transfer or invite nobody answers ends in an "Error"
--- notification with that referenceId)
--- @return nil, err (kind "timeout")
-function Client:wait_reference(ref, timeout)
-  check_client(self, "wait_reference")
-  if type(ref) ~= "number" or not math.tointeger(ref) then
-    fail("ref", "expected an integer referenceId", 2)
-  end
-  seconds(timeout, "timeout", 2)
-  local model = self.model
-  local after, sid = model:reference_scope(ref)
-  local found
-  local ok, err = model:wait(function()
-    found = model:reference(ref, after, sid)
-    return found ~= nil
-  end, timeout, function() return ("no notification carried referenceId %d"):format(ref) end, true)
-  if not ok then return nil, err end
-  return found
-end
-
---- Waits up to `timeout` seconds (default 0) for notifications, runs their callbacks, and
--- returns how many notifications and connection events were handled.
--- @tparam[opt=0] number timeout seconds to wait for the first one
--- @treturn integer how many were handled (0 when none came)
-function Client:poll(timeout)
-  check_client(self, "poll")
-  return self.transport:poll(seconds(timeout, "timeout", 2, true) or 0)
-end
-
---- One round for a host event loop: handle network activity without waiting (or up to
--- `timeout` s) and run due callbacks. Pair it with pollfd(), events() and timeout().
--- @tparam[opt=0] number timeout seconds it may wait for network activity
--- @treturn boolean always true (it never fails: errors go to the callbacks' error handler
--- and to the connection events)
-function Client:step(timeout)
-  check_client(self, "step")
-  self.transport:drive(seconds(timeout, "timeout", 2, true) or 0)
-  return true
-end
-
---- The descriptor a host loop waits on (readable when `step` has work), for a cqueues-style loop.
--- @function Client:pollfd
--- @treturn integer a file descriptor (an epoll fd)
-
---- The events to wait for on `pollfd`.
--- @function Client:events
--- @treturn string "r"
-
---- Seconds until `step` should run even without activity on `pollfd` (0: now).
--- @function Client:timeout
--- @treturn ?number seconds, or nil when only activity matters
-
-function Client:pollfd() check_client(self, "pollfd"); return self.transport:pollfd() end
-function Client:events() check_client(self, "events"); return self.transport:events() end
-function Client:timeout() check_client(self, "timeout"); return self.transport:timeout() end
-
---- Runs until stop(): every callback in its own coroutine, where operations yield instead of
--- blocking. With fn, runs fn(client) as the first task (e.g. to start the session).
--- @tparam[opt] function fn `fn(client)`, run as the first task
--- @treturn boolean true once `stop` (or `close`) ended it
--- @raise when it is already running
-function Client:run(fn)
-  check_client(self, "run")
-  if fn ~= nil then args.func(fn, "fn", 2) end
-  if self._running then error("run() is already running", 2) end
-  self._running, self._stop = true, false
-  if fn then self.transport:spawn("run", fn, self) end
-  while not self._stop and not self.closed do self.transport:drive(0.5) end
-  self._running = false
-  return true
-end
-
---- Runs fn(...) as a task from the next poll/step/run on: operations inside it yield, so
--- host code starts work without blocking its loop. Errors go to the error handler.
--- @tparam function fn the task's body
--- @param ... its arguments
--- @treturn boolean true
-function Client:spawn(fn, ...)
-  check_client(self, "spawn")
-  args.func(fn, "fn", 2)
-  self.transport:spawn("spawn", fn, ...)
-  return true
-end
-
---- Ends `run` after the current round: it returns once the callbacks already running have
--- finished or yielded. Tasks in flight stay where they are and resume at the next
--- `poll`/`step`/`run`; `close` abandons them (they are never resumed).
--- @return nothing
-function Client:stop()
-  self._stop = true
-end
-
---- How many notifications and events are waiting for dispatch (see max_pending).
--- @treturn integer how many
-function Client:pending()
-  check_client(self, "pending")
-  return self.emitter:pending()
-end
-
---- Waits `seconds`: yields inside client:run() callbacks (others keep running), otherwise
--- keeps the client's network going while it waits (no callbacks run).
--- @tparam number secs seconds
--- @return nothing
-function Client:sleep(secs)
-  check_client(self, "sleep")
-  self.transport:sleep(seconds(secs, "seconds", 2) or 0)
-end
-
 --- Stops notifications, tells the server (best effort, within a second) and frees the
 -- connections. Idempotent; also runs on garbage collection and at the end of a <close> scope.
 -- @return nothing
@@ -701,6 +330,12 @@ Client.__gc = function(self)
     self.transport:close()
   end
 end
+
+-- The rest of the methods, one concern per file, copied into the class at load time (no
+-- __index chain: a call costs what it costs for a method defined here).
+agent.install(Client, check_client)
+reads.install(Client, check_client)
+driving.install(Client, check_client)
 
 -- A method that does not exist raises naming the closest one ("no method 'send_mesage' (did
 -- you mean 'send_message'?)") rather than Lua's "attempt to call a nil value". `log` is the
