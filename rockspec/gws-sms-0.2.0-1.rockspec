@@ -50,6 +50,7 @@ build = {
     lua = {
       ["gws.args"] = "lua/gws/args.lua",
       ["gws.bayeux"] = "lua/gws/bayeux.lua",
+      ["gws.bayeux.poller"] = "lua/gws/bayeux/poller.lua",
       ["gws.bayeux.protocol"] = "lua/gws/bayeux/protocol.lua",
       ["gws.cli"] = "lua/gws/cli.lua",
       ["gws.cli.args"] = "lua/gws/cli/args.lua",

@@ -58,6 +58,7 @@ local LUA_LAYERS = {
   { "client methods",  "gws.sms.agent", "gws.sms.reads", "gws.sms.driving", "gws.sms.events" },
   { "model / bayeux",  "gws.sms.model", "gws.sms.resync", "gws.sms.session", "gws.sms.http",
                        "gws.bayeux" },
+  { "bayeux poller",   "gws.bayeux.poller" },
   { "transport",       "gws.transport", "gws.loop" },
   { "support",         "gws.emitter", "gws.errors", "gws.args", "gws.scrub", "gws.sms.operations",
                        "gws.version", "gws.bayeux.protocol", "gws.lua_version",
