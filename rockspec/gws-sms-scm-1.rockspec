@@ -68,6 +68,7 @@ build = {
       ["gws.sms.resync"] = "lua/gws/sms/resync.lua",
       ["gws.sms.session"] = "lua/gws/sms/session.lua",
       ["gws.transport"] = "lua/gws/transport.lua",
+      ["gws.transport.waits"] = "lua/gws/transport/waits.lua",
       ["gws.loop"] = "lua/gws/loop.lua",
       ["gws.version"] = "lua/gws/version.lua",
       ["gws.lua_version"] = "lua/gws/lua_version.lua",

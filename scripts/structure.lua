@@ -60,6 +60,7 @@ local LUA_LAYERS = {
                        "gws.bayeux" },
   { "bayeux poller",   "gws.bayeux.poller" },
   { "transport",       "gws.transport", "gws.loop" },
+  { "transport waits", "gws.transport.waits" },
   { "support",         "gws.emitter", "gws.errors", "gws.args", "gws.scrub", "gws.sms.operations",
                        "gws.version", "gws.bayeux.protocol", "gws.lua_version",
                        "gws.names" },
