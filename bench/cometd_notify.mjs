@@ -13,6 +13,11 @@
 //   node bench/cometd_notify.mjs BASE_URL USER PASSWORD SESSION_ID N
 // Prints {"events":N,"cpu":s,"wall":s,"polls":connects} (cpu: process.cpuUsage, user+sys of
 // the whole Node process, every thread, around the timed part only).
+//
+// GET /me with node:http(s), not fetch: Headers.getSetCookie() is missing from Debian 12's
+// Node 18.20 (see spec/cometd/http_get.mjs).
+import { get, cookieLine } from "../spec/cometd/http_get.mjs";
+
 const modules = new URL("../spec/cometd/node_modules/", import.meta.url);
 const { adapt } = await import(new URL("cometd-nodejs-client/cometd-nodejs-client.js", modules));
 const { CometD } = await import(new URL("cometd/cometd.js", modules));
@@ -30,13 +35,12 @@ function fail(what) {
 }
 
 const auth = "Basic " + Buffer.from(user + ":" + password).toString("base64");
-const me = await fetch(base + "/api/v2/me", { headers: { Authorization: auth } });
-if (me.status !== 200) fail("GET /me: HTTP " + me.status);
-await me.arrayBuffer();
+const me = await get(base + "/api/v2/me", { Authorization: auth });
+if (me.statusCode !== 200) fail("GET /me: HTTP " + me.statusCode);
 // Every cookie the server set (gws-sim sets AWSELB and JSESSIONID, as the vendor's balancer).
-const cookie = me.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-const tokenName = me.headers.get("x-csrf-header") || "X-CSRF-TOKEN";
-const token = me.headers.get("x-csrf-token");
+const cookie = cookieLine(me);
+const tokenName = me.headers["x-csrf-header"] || "X-CSRF-TOKEN";
+const token = me.headers["x-csrf-token"];
 if (!cookie || !token) fail("GET /me gave no cookie or no CSRF token");
 
 adapt();

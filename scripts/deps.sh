@@ -18,8 +18,8 @@ browser="chromium nodejs"
 # and the npm packages pinned by spec/cometd/package-lock.json (npm ci, from the npm registry).
 # Debian 12's nodejs is 18.20: the proxy-agent packages cometd-nodejs-client imports say
 # "node >= 20" (npm ci warns, EBADENGINE, below --loglevel=error) yet run on it, and the
-# interop passes there (checked in a fresh Debian 12 root); spec/cometd/interop.mjs keeps to
-# what Node 18 has (no fetch Headers.getSetCookie()).
+# interop passes there (checked in a fresh Debian 12 root); spec/cometd/interop.mjs and B4's
+# bench/cometd_notify.mjs keep to what Node 18 has (no fetch Headers.getSetCookie()).
 interop="nodejs"
 npm_dir=""
 

@@ -12,8 +12,7 @@
 // HTTP Basic credentials and the CSRF token (GET /api/v2/me), passed as request headers.
 import { adapt } from "cometd-nodejs-client";
 import { CometD } from "cometd";
-import http from "node:http";
-import https from "node:https";
+import { get, cookieLine } from "./http_get.mjs";
 
 const [base, user, password] = process.argv.slice(2);
 const TIMEOUT_MS = Number(process.env.INTEROP_TIMEOUT_MS || 15000);
@@ -24,26 +23,14 @@ function say(obj) {
 
 const timer = setTimeout(() => { say({ step: "timeout" }); process.exit(2); }, TIMEOUT_MS);
 
-// GET with node:http(s), not fetch: its Set-Cookie headers come as an array on every Node,
-// while fetch's Headers.getSetCookie() is missing from Debian 12's Node 18, where the cookies
-// (AWSELB, JSESSIONID) would be lost and every handshake refused with 403.
-function get(url, headers) {
-  return new Promise((resolve, reject) => {
-    const client = url.startsWith("https:") ? https : http;
-    client.get(url, { headers }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res));
-    }).on("error", reject);
-  });
-}
-
 adapt();
 const authorization = "Basic " + Buffer.from(`${user}:${password}`).toString("base64");
+// GET /api/v2/me with node:http(s), not fetch: see http_get.mjs (Debian 12's Node 18).
 const me = await get(`${base}/api/v2/me`, { Authorization: authorization });
 const headers = { Authorization: authorization };
 const tokenName = me.headers["x-csrf-header"];
 if (tokenName) headers[tokenName] = me.headers["x-csrf-token"];
-const cookie = (me.headers["set-cookie"] || []).map((c) => c.split(";")[0]).join("; ");
+const cookie = cookieLine(me);
 if (cookie) headers.Cookie = cookie;
 
 const cometd = new CometD();
