@@ -11,7 +11,8 @@
 #               anything allocated in csrc/; then gws-sim itself under memcheck for a shorter
 #               soak: no error, and nothing allocated in sim/ left at exit.
 #   fuzz        scripts/fuzz.sh smoke run: every harness over its committed seeds, fuzzing
-#               for CHECK_FUZZ_SECONDS (default 15) in all, from a fresh scratch corpus.
+#               for CHECK_FUZZ_SECONDS (default 15) per harness, one after the other (the
+#               stage lasts that times the number of fuzz/fuzz_*.c), from a fresh scratch corpus.
 #
 #   browser     the simulator's customer console in headless chromium with the echo bot
 #               answering (spec/browser/console_test.mjs); screenshot in $BUILD/console.png.
@@ -22,7 +23,7 @@
 # Environment: BUILD, the regular build directory (default build; `make BUILD=build/me check`
 # passes its own, so two people's checks never share a directory: the sanitizer build goes to
 # $BUILD/asan, valgrind's logs to $BUILD/valgrind, the fuzzers to $BUILD/fuzz, or ASAN_BUILD,
-# FUZZ_OUT); SOAK_OPS (10000), SIM_SOAK_OPS (3000), CHECK_FUZZ_SECONDS (15).
+# FUZZ_OUT); SOAK_OPS (10000), SIM_SOAK_OPS (3000), CHECK_FUZZ_SECONDS (15, per harness).
 set -eu
 cd "$(dirname "$0")/.."
 
