@@ -26,14 +26,17 @@ function M.wall()
   return require("gws.core").now()
 end
 
---- VmRSS of this process in KiB, after a full collection.
+--- VmRSS and RssAnon of this process in KiB, after a full collection. RssAnon is the private
+-- memory alone, without the library code pages VmRSS also counts (those follow the kernel's
+-- fault-around, not what the process allocates). bench/memory.lua keeps a copy: its "bare"
+-- figure must be lua5.4 without even this file.
 function M.rss_kib()
   collectgarbage("collect")
   collectgarbage("collect")
   local f = assert(io.open("/proc/self/status"))
   local s = f:read("a")
   f:close()
-  return tonumber(s:match("VmRSS:%s*(%d+)"))
+  return tonumber(s:match("VmRSS:%s*(%d+)")), tonumber(s:match("RssAnon:%s*(%d+)"))
 end
 
 --- The Cookie header for every cookie of a Set-Cookie header as socket.http hands it over:
@@ -46,6 +49,23 @@ function M.cookie_header(set_cookie)
     if pair:find("^[^=%s]+=") then out[#out + 1] = pair end
   end
   return table.concat(out, "; ")
+end
+
+--- B4's timed part: asks gws-sim to publish `n` NewMessages events on session `id` for
+-- `agent` (POST /sim/flood on an engine of its own, without credentials) and calls poll()
+-- until delivered() is true. Returns the CPU and wall seconds from the request to the last
+-- delivery.
+function M.flood(url, id, n, agent, delivered, poll)
+  local ctl = require("gws.transport").new {}
+  local c0, w0 = M.cpu(), M.wall()
+  local r = ctl:request { method = "POST", url = url .. "/sim/flood", timeout = 120,
+    headers = { ["Content-Type"] = "application/json" },
+    body = cjson.encode { session = id, count = n, agent = agent } }
+  assert(r.status == 200 and r.json and r.json.published == n, "flood failed: " .. tostring(r.body))
+  while not delivered() do poll() end
+  local cpu, wall = M.cpu() - c0, M.wall() - w0
+  ctl:close()
+  return cpu, wall
 end
 
 --- Prints the result line bench/run.lua reads.

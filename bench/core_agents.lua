@@ -10,17 +10,14 @@
 --       MODE "engine" (the engine's own jar and credentials, as before issue 13) or "agent"
 --       (submit{ jar = j, auth = c }). Run under callgrind for two N and divide the
 --       difference of the instruction counts by the difference of N (bench/README.md).
+package.path = "./bench/?.lua;" .. package.path
 local core = require "gws.core"
+local common = require "common"
 
 local mode, base = arg[1], arg[2]
 
 local function anon_kib()
-  collectgarbage("collect")
-  collectgarbage("collect")
-  local f = assert(io.open("/proc/self/status"))
-  local s = f:read("a")
-  f:close()
-  return tonumber(s:match("RssAnon:%s*(%d+)"))
+  return select(2, common.rss_kib())
 end
 
 local function wait(eng, id)

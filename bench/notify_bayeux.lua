@@ -2,16 +2,14 @@
 -- bench/notify.lua, received the way bench/cometd/notify.mjs receives it: GET /api/v2/me on
 -- the Bayeux client's own transport (its engine keeps the JSESSIONID cookie), the CSRF token
 -- as a header, one subscription to /v2/me/* whose callback counts NewMessages events and
--- parses nothing further (cjson has decoded the batch). Timed: POST /sim/flood of N events
+-- parses nothing further (gws.core has decoded the batch). Timed: POST /sim/flood of N events
 -- (a separate engine, without credentials) and b:poll() until the callback saw all N.
 --
 --   lua5.4 bench/notify_bayeux.lua BASE_URL USER PASSWORD SESSION_ID N
 -- Prints {"events":N,"cpu":s,"wall":s}.
 package.path = "./bench/?.lua;" .. package.path
 local common = require "common"
-local cjson = require "cjson"
 local bayeux = require "gws.bayeux"
-local transport = require "gws.transport"
 
 local url, user, password, id, n = arg[1], arg[2], arg[3], arg[4], tonumber(arg[5])
 
@@ -27,15 +25,8 @@ assert(b:subscribe("/v2/me/*", function(data)
   if data.notificationType == "NewMessages" then count = count + 1 end
 end))
 
-local ctl = transport.new {}
-local c0, w0 = common.cpu(), common.wall()
-local r = ctl:request { method = "POST", url = url .. "/sim/flood", timeout = 120,
-  headers = { ["Content-Type"] = "application/json" },
-  body = cjson.encode { session = id, count = n, agent = user } }
-assert(r.status == 200 and r.json and r.json.published == n, "flood failed: " .. tostring(r.body))
-while count < n do b:poll(1) end
-local cpu, wall = common.cpu() - c0, common.wall() - w0
-ctl:close()
+local cpu, wall = common.flood(url, id, n, user, function() return count >= n end,
+  function() b:poll(1) end)
 assert(count == n, "events lost or doubled")
 b:close()
 common.emit { events = count, cpu = cpu, wall = wall }

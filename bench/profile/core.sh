@@ -29,30 +29,7 @@ TEXT="Hello, this is the bot speaking."
 # A simulator with a chatting session for agent1 (sender) and one each for f1..f4 (receivers:
 # an agent per receiving run, so no run's first resync adopts another's flooded session).
 rm -f "$OUT/sim.env"
-lua5.4 - "$OUT/sim.env" <<'EOF' &
-local helper = require "helper"
-local sms = require "gws.sms"
-local flags = { "--quiet", "--user", "agent1:password" }
-for i = 1, 4 do
-  flags[#flags + 1] = "--user"
-  flags[#flags + 1] = "f" .. i .. ":password"
-end
-local sim = helper.start_sim { flags = flags }
-local ids = {}
-for _, u in ipairs { "agent1", "f1", "f2", "f3", "f4" } do
-  local c = sms.new { url = sim.url, username = u, password = "password" }
-  local id = sim:offer(u, "Hello")
-  assert(c:accept(id, "Bot"))
-  ids[#ids + 1] = id
-  c:close()
-end
-local f = assert(io.open(arg[1], "w"))
-f:write(sim.url, " ", table.concat(ids, " "), "\n")
-f:close()
-local deadline = os.time() + 900
-while io.open(arg[1]) and os.time() < deadline do os.execute("sleep 1") end
-sim:stop()
-EOF
+lua5.4 bench/profile/keep_sim.lua "$OUT/sim.env" 900 agent1:1 f1:1 f2:1 f3:1 f4:1 &
 KEEPER=$!
 trap 'rm -f "$OUT/sim.env"; wait $KEEPER' EXIT
 while [ ! -s "$OUT/sim.env" ]; do sleep 0.2; done

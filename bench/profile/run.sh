@@ -31,35 +31,8 @@ BODY='{"operationName":"SendMessage","text":"Hello, this is the bot speaking."}'
 # A simulator with chatting sessions for agent1 (senders) and f1..f10 (receivers), kept by a
 # Lua process until $OUT/sim.env is removed.
 rm -f "$OUT/sim.env"
-lua5.4 - "$OUT/sim.env" <<'EOF' &
-local helper = require "helper"
-local sms = require "gws.sms"
-local flags = { "--quiet", "--user", "agent1:password" }
-local users = { { "agent1", 12 } }
-for i = 1, 10 do
-  flags[#flags + 1] = "--user"
-  flags[#flags + 1] = "f" .. i .. ":password"
-  users[#users + 1] = { "f" .. i, 1 }
-end
-local sim = helper.start_sim { flags = flags }
-local ids = {}
-for _, spec in ipairs(users) do
-  local u = spec[1]
-  local c = sms.new { url = sim.url, username = u, password = "password" }
-  for _ = 1, spec[2] do
-    local id = sim:offer(u, "Hello")
-    assert(c:accept(id, "Bot"))
-    ids[#ids + 1] = id
-  end
-  c:close()
-end
-local f = assert(io.open(arg[1], "w"))
-f:write(sim.url, " ", table.concat(ids, " "), "\n")
-f:close()
-local deadline = os.time() + 1800
-while io.open(arg[1]) and os.time() < deadline do os.execute("sleep 1") end
-sim:stop()
-EOF
+lua5.4 bench/profile/keep_sim.lua "$OUT/sim.env" 1800 agent1:12 \
+  f1:1 f2:1 f3:1 f4:1 f5:1 f6:1 f7:1 f8:1 f9:1 f10:1 &
 KEEPER=$!
 trap 'rm -f "$OUT/sim.env"; wait $KEEPER' EXIT
 while [ ! -s "$OUT/sim.env" ]; do sleep 0.2; done
