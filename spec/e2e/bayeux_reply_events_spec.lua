@@ -3,7 +3,6 @@
 -- server (spec/support/answer_server.lua, none of our code) answers the client's Bayeux POSTs
 -- in order, with one vendor notification riding on the handshake reply and another on the
 -- subscribe reply; the client must deliver both, in that order.
-local sms = require "gws.sms"
 local vendor = require "support.vendor"
 local answers = require "support.answers"
 
@@ -20,16 +19,7 @@ end
 
 describe("events riding on Bayeux replies other than connect's", function()
   local server, client
-
-  before_each(function()
-    server = answers.start()
-    client = sms.new { url = server.url, username = "agent1", password = "password", timeout = 5 }
-  end)
-
-  after_each(function()
-    client:close()
-    server:stop()
-  end)
+  answers.server_and_client_each(function(s, c) server, client = s, c end)
 
   it("an event on the handshake reply and one on the subscribe reply both reach the client, in order", function()
     server:answer {

@@ -5,7 +5,6 @@
 -- is checked against the vendor's request sample too. Every case once waiting in spec/todo
 -- passes and lives here; a new fact the client does not meet yet goes to spec/todo first.
 local cjson = require "cjson"
-local sms = require "gws.sms"
 local vendor = require "support.vendor"
 local answers = require "support.answers"
 
@@ -58,16 +57,7 @@ local OPERATIONS = {
 
 describe("the vendor's answers, served verbatim over HTTP", function()
   local server, client
-
-  before_each(function()
-    server = answers.start()
-    client = sms.new { url = server.url, username = "agent1", password = "password", timeout = 5 }
-  end)
-
-  after_each(function()
-    client:close()
-    server:stop()
-  end)
+  answers.server_and_client_each(function(s, c) server, client = s, c end)
 
   describe("each operation page", function()
     for _, case in ipairs(OPERATIONS) do

@@ -18,6 +18,24 @@ function answers.start()
   return setmetatable(server, Server)
 end
 
+--- The fixture of the specs on canned answers: a fresh answer server and a client of it
+-- (agent1, timeout 5 s) around every test of the describe block this is called in.
+-- set(server, client) receives them before each test; after it both are closed.
+function answers.server_and_client_each(set)
+  local busted = require "busted" -- before_each/after_each of the describe block calling us
+  local server, client
+  busted.before_each(function()
+    server = answers.start()
+    client = require("gws.sms").new { url = server.url, username = "agent1",
+      password = "password", timeout = 5 }
+    set(server, client)
+  end)
+  busted.after_each(function()
+    client:close()
+    server:stop()
+  end)
+end
+
 --- Replaces the answer rules (see answer_server.lua).
 function Server:answer(rules)
   self.ctl:ok("PUT", "/_ctl/answers", rules)
