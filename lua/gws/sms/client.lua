@@ -85,6 +85,10 @@ end
 -- @tparam[opt] string opts.noproxy hosts reached directly, `"localhost,.example.com"` (`"*"`: all)
 -- @tparam[opt=100] integer opts.keep_ended ended sessions the client keeps in memory (oldest
 -- forgotten first)
+-- @tparam[opt="Invited"] string opts.offer_state the state an offered session is in (inferred:
+-- no SMS page shows an offer); a session entering it fires `"invited"`
+-- @tparam[opt="/notifications"] string opts.notifications the Bayeux endpoint: a path under
+-- `/api/v2`, or a full `http(s)://` URL (inferred from the vendor's CometD page)
 -- @tparam[opt] Loop opts.loop a loop made by `gws.sms.loop`, shared with other clients (one
 -- engine, one fd, one connection pool; this client's credentials and cookies stay its own).
 -- The engine options (ca_file, insecure, max_body, connect_timeout, proxy, noproxy) are then
@@ -129,7 +133,8 @@ function M.new(opts)
     scrub = scrub.new { username = opts.username, password = opts.password } }
   self.model = model_mod.new { http = self.http, emitter = self.emitter, transport = self.transport,
     check_capabilities = self.check_capabilities, max_string = self.max_string,
-    timeout = self.request_timeout, keep_ended = self.keep_ended, log = log }
+    timeout = self.request_timeout, keep_ended = self.keep_ended, offer_state = self.offer_state,
+    log = log }
   local topic_hits = args.cache(64) -- channel name -> one of our topics covers it
   local function ours(channel)
     local hit = topic_hits.map[channel]
@@ -141,7 +146,7 @@ function M.new(opts)
     return hit
   end
   self.bayeux = bayeux.new {
-    url = self.api .. "/notifications",
+    url = self.notifications:match("^https?://") and self.notifications or self.api .. self.notifications,
     transport = self.transport,
     emitter = self.emitter,
     headers = function() return self.http:bayeux_headers() end,

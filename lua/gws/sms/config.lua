@@ -21,6 +21,9 @@ M.DEFAULTS = {
   log_level = "info",
   max_string = operations.max_string,
   keep_ended = 100, -- ended sessions the model keeps (oldest forgotten first)
+  -- Inferred, not shown by any vendor sample (README: "What is inferred"), so configurable:
+  offer_state = "Invited",      -- the state an offered session is in
+  notifications = "/notifications", -- the Bayeux endpoint: a path under /api/v2, or a URL
 }
 
 local LEVELS = M.LEVELS
@@ -96,6 +99,15 @@ function M.check(opts)
   end
   seconds(opts.timeout, "timeout", 3)
   args.integer(opts.max_pending, "max_pending", 3, 1)
+  local offer = opts.offer_state
+  if offer ~= nil and (type(offer) ~= "string" or not offer:match("^%a+$")) then
+    fail("offer_state", "expected a session state name, e.g. \"Invited\"", 3)
+  end
+  local n = opts.notifications
+  if n ~= nil and (type(n) ~= "string" or n:find("[%c%s]")
+      or not (n:match("^/[^/]") or n:match("^https?://[^/]"))) then
+    fail("notifications", "expected a path under /api/v2 (\"/notifications\") or an http(s) URL", 3)
+  end
   for _, k in ipairs { "channels", "topics" } do
     local v = opts[k]
     if v ~= nil then
@@ -125,7 +137,8 @@ end
 --- Copies the defaults and the given options onto `self` (a client); returns it.
 function M.apply(self, opts)
   for k, v in pairs(M.DEFAULTS) do self[k] = v end
-  for _, k in ipairs { "channels", "topics", "max_pending", "log_level", "max_string", "keep_ended" } do
+  for _, k in ipairs { "channels", "topics", "max_pending", "log_level", "max_string", "keep_ended",
+      "offer_state", "notifications" } do
     if opts[k] ~= nil then self[k] = opts[k] end
   end
   if opts.timeout ~= nil then self.request_timeout = opts.timeout end

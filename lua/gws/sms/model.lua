@@ -30,6 +30,8 @@ function M.new(opts)
     emitter = opts.emitter,
     transport = opts.transport,
     check_capabilities = opts.check_capabilities,
+    -- The state an offer is in (inferred: configurable, option offer_state), as a set.
+    offer = { [opts.offer_state or "Invited"] = true },
     max_string = opts.max_string,
     timeout = opts.timeout,
     log = opts.log,

@@ -121,7 +121,7 @@ function M.list(model, http, first)
   if first then
     for _, s in ipairs(list) do
       if type(s) == "table" and type(s.id) == "string" and not model.sessions[s.id]
-         and not FINAL[s.state] and model.acted_on:get(s.id) == nil and s.state ~= "Invited" then
+         and not FINAL[s.state] and model.acted_on:get(s.id) == nil and not model.offer[s.state] then
         local msgs
         msgs, err = http:messages(s.id)
         if not msgs then return nil, err end
@@ -148,7 +148,7 @@ function M.list(model, http, first)
                          smssession = s, resynced = true }
         local state_differs = not known or known.state ~= s.state
         if state_differs and not final then model:queue(id, model.on_snapshot, status, sent) end
-        if s.state ~= "Invited" and s.state ~= "Revoked" and (not final or known)
+        if not model.offer[s.state] and s.state ~= "Revoked" and (not final or known)
            and not model.blocked[id] then
           local msgs, merr = http:messages(id, (model.intake_last[id] or 0) + 1)
           if not msgs then

@@ -116,9 +116,10 @@ end
 function Session:apply(s, notification_type)
   local events = {}
   local old, new = self.state, s.state
+  local offer = self.owner.offer or OFFER -- the model's (option offer_state), if it has one
   -- Past the offer, an offer state is stale news (a snapshot taken before the accept): the
   -- whole view it came with (capabilities, participants) is as old, so none of it applies.
-  if OFFER[new] and old ~= nil and not OFFER[old] and not FINAL[old] then return events end
+  if offer[new] and old ~= nil and not offer[old] and not FINAL[old] then return events end
   if type(s.uri) == "string" then self.uri = s.uri end
   if type(s.capabilities) == "table" then
     self.capabilities = s.capabilities
@@ -137,7 +138,7 @@ function Session:apply(s, notification_type)
   if type(s.userData) == "table" then self.user_data = s.userData end
   if type(new) == "string" and new ~= old then
     self.state = new
-    if OFFER[new] then
+    if offer[new] then
       self.ended = false -- offered (again, e.g. transferred back): a new round
       if not self.invited then
         self.invited = true
