@@ -1,7 +1,7 @@
 -- gws.transport alone, on a fake engine: a small Lua table standing in for gws.core (a fake
 -- of C, no simulator). The fake's clock only moves when step() is asked to wait.
 describe("gws.transport", function()
-  local saved_core, saved_transport, transport, fake
+  local saved_core, transport, fake
 
   local function new_fake()
     local f = { clock = 100, next_id = 0, live = {}, finished = {}, steps = 0, submits = {} }
@@ -43,15 +43,23 @@ describe("gws.transport", function()
     return f
   end
 
+  -- gws.transport and the method file it copies in at load time (gws.transport.waits) both
+  -- read gws.core when they load: both are loaded afresh on the fake, and put back after.
+  local RELOADED = { "gws.transport", "gws.transport.waits" }
+  local saved_modules
+
   before_each(function()
-    saved_core, saved_transport = package.loaded["gws.core"], package.loaded["gws.transport"]
+    saved_core, saved_modules = package.loaded["gws.core"], {}
+    for _, name in ipairs(RELOADED) do
+      saved_modules[name], package.loaded[name] = package.loaded[name], nil
+    end
     fake = new_fake()
     package.loaded["gws.core"] = fake.core
-    package.loaded["gws.transport"] = nil
     transport = require "gws.transport"
   end)
   after_each(function()
-    package.loaded["gws.core"], package.loaded["gws.transport"] = saved_core, saved_transport
+    package.loaded["gws.core"] = saved_core
+    for _, name in ipairs(RELOADED) do package.loaded[name] = saved_modules[name] end
   end)
 
   local REQ = { method = "GET", url = "http://x/", timeout = 10 }
