@@ -33,10 +33,16 @@ describe("a long poll re-sent on a fresh connection", function()
       b:on(e, function() events[e] = (events[e] or 0) + 1 end)
     end
     assert.truthy(b:subscribe("/chat/room", function() end))
-    b:poll(1) -- a few long polls on the one kept-alive connection
+    -- A few long polls on the one kept-alive connection first (poll() returns as soon as it
+    -- has dispatched something, so count the requests the simulator saw): handshake,
+    -- subscribe, then at least two connects. The drop must meet a connect that is not the
+    -- first after the handshake, which is never reported.
+    local deadline = helper.gettime() + 5
+    while #sim:requests() < 5 and helper.gettime() < deadline do b:poll(0.1) end
+    assert.is_true(#sim:requests() >= 5, "the long polls did not start")
     assert.equal(0, signals)
     sim:fault { drop_connections = 1 } -- the next long poll finds its connection closed
-    local deadline = helper.gettime() + 4
+    deadline = helper.gettime() + 4
     while signals == 0 and helper.gettime() < deadline do b:poll(0.1) end
     assert.equal(1, sim:fault({}).applied.dropped_connections)
     assert.equal(1, signals)
