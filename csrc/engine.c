@@ -13,40 +13,7 @@
 #include "clock.h"
 #include "engine.h"
 #include "text.h"
-
-static void list_push(struct transfer_list *l, struct transfer *t)
-{
-    t->next = NULL;
-    t->prev = l->tail;
-    if (l->tail != NULL)
-        l->tail->next = t;
-    else
-        l->head = t;
-    l->tail = t;
-    l->count++;
-}
-
-static void list_unlink(struct transfer_list *l, struct transfer *t)
-{
-    if (t->prev != NULL)
-        t->prev->next = t->next;
-    else
-        l->head = t->next;
-    if (t->next != NULL)
-        t->next->prev = t->prev;
-    else
-        l->tail = t->prev;
-    t->prev = t->next = NULL;
-    l->count--;
-}
-
-static struct transfer *list_find(const struct transfer_list *l, int64_t id)
-{
-    for (struct transfer *t = l->head; t != NULL; t = t->next)
-        if (t->id == id)
-            return t;
-    return NULL;
-}
+#include "transfer_list.h"
 
 /* Mirrors curl's interest in a socket into the epoll set. What was last registered for a
  * socket is kept as curl's socketp (what + 1; curl drops it with CURL_POLL_REMOVE), so a

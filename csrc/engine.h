@@ -11,15 +11,11 @@
 
 #include "request.h"
 #include "transfer.h"
+#include "transfer_list.h"
 
 /* Reused handles keep their TLS session cache and DNS entries warm; more than a burst's worth
  * would only hold memory. */
 #define ENGINE_POOL_MAX 16
-
-struct transfer_list {
-    struct transfer *head, *tail;
-    int count;
-};
 
 struct engine {
     int open;
