@@ -135,4 +135,15 @@ function M.id(id, level)
   return id
 end
 
+--- Copies every function of `methods` into `class`, for a class whose methods live in more
+-- than one file (a call then costs what a method defined on the class costs: no __index
+-- chain). A name the class already has is a mistake, so it raises. Returns `class`.
+function M.install(class, methods)
+  for name, fn in pairs(methods) do
+    assert(class[name] == nil, name)
+    class[name] = fn
+  end
+  return class
+end
+
 return M

@@ -3,6 +3,7 @@
 -- gws.bayeux installs these (private) methods into its Bayeux class at load time; they work on
 -- the client's own fields and its request path (`_send`, `_log`, `emit`).
 -- @module gws.bayeux.poller
+local args = require "gws.args"
 local errors = require "gws.errors"
 local protocol = require "gws.bayeux.protocol"
 local transport = require "gws.transport"
@@ -234,11 +235,7 @@ end
 
 --- Copies the poller's methods into `class` (gws.bayeux's Bayeux).
 function M.install(class)
-  for name, fn in pairs(Bayeux) do
-    assert(class[name] == nil, name)
-    class[name] = fn
-  end
-  return class
+  return args.install(class, Bayeux)
 end
 
 return M

@@ -88,11 +88,7 @@ end
 -- @local
 function M.install(class, check)
   check_client = check
-  for name, fn in pairs(Client) do
-    assert(class[name] == nil, name)
-    class[name] = fn
-  end
-  return class
+  return args.install(class, Client)
 end
 
 return M

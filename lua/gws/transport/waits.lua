@@ -3,6 +3,7 @@
 -- these methods into its Transport class at load time; they work on its own fields (tasks,
 -- sleepers, predicates, waiters).
 -- @module gws.transport.waits
+local args = require "gws.args"
 local core = require "gws.core"
 
 local M = {}
@@ -106,11 +107,7 @@ end
 
 --- Copies the waits' methods into `class` (gws.transport's Transport).
 function M.install(class)
-  for name, fn in pairs(Transport) do
-    assert(class[name] == nil, name)
-    class[name] = fn
-  end
-  return class
+  return args.install(class, Transport)
 end
 
 return M
