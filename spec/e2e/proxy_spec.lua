@@ -125,11 +125,20 @@ describe("a forward proxy", function()
   end)
 
   it("noproxy sends the hosts it names directly", function()
-    local client = helper.client(sim, { proxy = "http://127.0.0.1:1", noproxy = "127.0.0.1" })
-    finally(function() client:close() end)
-    local before = #proxy:requests()
+    -- A simulator of its own: its port names every request of this test, so one the proxy logs
+    -- late for an earlier test (a client's closing request) cannot be mistaken for ours.
+    local own = helper.start_sim()
+    local client = helper.client(own, { proxy = "http://127.0.0.1:1", noproxy = "127.0.0.1" })
+    finally(function()
+      client:close()
+      own:stop()
+    end)
     assert.truthy(client:start_session())
-    assert.equals(before, #proxy:requests())
+    local through = {}
+    for _, line in ipairs(proxy:requests()) do
+      if line:find(own.url, 1, true) then through[#through + 1] = line end
+    end
+    assert.same({}, through)
   end)
 
   it("without a proxy option libcurl honours http_proxy from the environment; proxy = \"\" ignores it",
