@@ -64,7 +64,8 @@ stage_sanitizers() {
   mkdir -p "$reports"
   printf 'detect_leaks=1\n' >"$asan/asan-lua5.4.opts"
   printf 'detect_leaks=1\n' >"$asan/asan-gws-sim.opts"
-  ASAN_OPTIONS="halt_on_error=1:detect_leaks=0:log_path=$reports/asan:include_if_exists=$PWD/$asan/asan-%b.opts"
+  # log_exe_name: a report's file says which program wrote it (asan.<program>.<pid>).
+  ASAN_OPTIONS="halt_on_error=1:detect_leaks=0:log_path=$reports/asan:log_exe_name=1:include_if_exists=$PWD/$asan/asan-%b.opts"
   UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$reports/ubsan"
   export ASAN_OPTIONS UBSAN_OPTIONS
 
