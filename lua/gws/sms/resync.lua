@@ -10,13 +10,17 @@
 --     newer news (see gws.sms.model);
 --   * the repair of each parked session (a gap by index, or a fetch that failed): its
 --     messages after the marker are fetched, then what was parked is released.
--- A failure of either is retried with backoff; a failed list also says "resync_failed".
+-- A failure of either is retried with backoff; a failed list, and each session whose
+-- messages it could not read, also say "resync_failed" (with `session` for the latter).
 --
 -- On the first handshake, what the server already holds is history (adopted silently),
 -- except sessions this client acted on before (news: a session offered and accepted while
 -- the first list was on its way must not have its first messages swallowed). Meanwhile live
 -- notifications are held (model.holding), so that the first connect is atomic: every message
 -- before the adoption is history, every one after it is news, each exactly once.
+-- One session whose transcript cannot be read does not keep the others out (nor the bot from
+-- starting): it is adopted from the list without its messages and parked; the repairer reads
+-- its transcript later, and what precedes the first notification parked for it is history.
 local session_mod = require "gws.sms.session"
 
 local M = {}
@@ -26,6 +30,52 @@ Repairer.__index = Repairer
 
 local FINAL = session_mod.FINAL
 
+-- Messages a page when a transcript is larger than max_body (halved while still too large).
+local PAGE = 256
+-- Messages larger than max_body skipped in a row before the read is given up (a server that
+-- ignores startIndex/count would otherwise be asked forever).
+local MAX_SKIPPED = 16
+
+local function index_of(m)
+  return type(m) == "table" and type(m.index) == "number" and math.tointeger(m.index) or nil
+end
+
+-- What a failed read that will not succeed by retrying looks like: the server answered, and
+-- said the session or its messages are not there (the same reading as gws.sms.model's repair).
+local function permanent(err)
+  return err.kind == "status" or err.http_status == 404 or err.http_status == 400
+end
+
+--- The messages of session `id` from index `from` (nil: all) on: one request, or, when that
+-- answer is larger than max_body, pages of startIndex/count (a single message larger than
+-- max_body can never be read: it is skipped, with a warn line). Returns the list, or nil and
+-- an error.
+function M.read_messages(http, log, id, from)
+  local msgs, err = http:messages(id, from)
+  if msgs or err.kind ~= "too_large" then return msgs, err end
+  local all, start, count, skipped = {}, from or 1, PAGE, 0
+  while true do
+    local page
+    page, err = http:messages(id, start, count)
+    if page then
+      for _, m in ipairs(page) do all[#all + 1] = m end
+      if #page < count then return all end
+      start, skipped = start + #page, 0
+      count = math.min(PAGE, count * 2)
+    elseif err.kind ~= "too_large" then
+      return nil, err
+    elseif count > 1 then
+      count = count // 2
+    elseif skipped < MAX_SKIPPED then
+      if log then log("warn", "session %s: message %d is larger than max_body and cannot be read;"
+        .. " skipped", id, start) end
+      start, skipped = start + 1, skipped + 1
+    else
+      return nil, err
+    end
+  end
+end
+
 --- model: gws.sms.model; http: gws.sms.http; backoff(attempt) -> seconds before retry
 -- number `attempt`.
 function M.new(model, http, backoff)
@@ -33,6 +83,9 @@ function M.new(model, http, backoff)
     model = model, http = http, backoff = backoff,
     list_wanted = false, first = false, running = false, attempt = 0, closed = false,
     last_error = nil, -- the last failure, for a caller waiting for the first resync
+    -- session id -> true: adopted by the first resync without its transcript (it could not
+    -- be read then); parked in model.blocked until _history reads it.
+    history_due = {},
   }, Repairer)
   model.wake_repair = function() self:wake() end
   return self
@@ -66,7 +119,7 @@ function Repairer:_run()
     local failed
     if self.list_wanted then
       self.list_wanted = false
-      local ok, err = M.list(model, self.http, self.first)
+      local ok, err = M.list(model, self.http, self.first, self.history_due)
       if ok then
         if self.first then
           self.first = false
@@ -86,7 +139,8 @@ function Repairer:_run()
       for id in pairs(model.blocked) do ids[#ids + 1] = id end
       for _, id in ipairs(ids) do
         if model.blocked[id] and not self.closed then
-          local ok, err = model:repair(id)
+          local ok, err
+          if self.history_due[id] then ok, err = self:_history(id) else ok, err = model:repair(id) end
           if not ok then
             failed = err
             if log then log("warn", "session %s: could not fetch missing messages (will retry): %s", id,
@@ -108,24 +162,67 @@ function Repairer:_run()
   self.running = false
 end
 
+-- Adopts the transcript of a session the first resync took in without it: what precedes
+-- the first message a notification parked for it carried is history (added silently), the
+-- rest news; then model:repair queues what came after the history and releases the parked.
+function Repairer:_history(id)
+  local model = self.model
+  local msgs, err = M.read_messages(self.http, model.log, id, nil)
+  if not msgs then
+    if not permanent(err) then return nil, err end
+    local log = model.log
+    if log then log("warn", "session %s: its history cannot be fetched: %s", id, tostring(err)) end
+    msgs = {}
+  end
+  local boundary = math.huge
+  for _, p in ipairs(model.blocked[id] or {}) do
+    local data = p[2]
+    if p[1] == model.on_live and type(data) == "table" and type(data.messages) == "table" then
+      for _, m in ipairs(data.messages) do
+        local i = index_of(m)
+        if i and i < boundary then boundary = i end
+      end
+    end
+  end
+  local past = {}
+  for _, m in ipairs(msgs) do
+    local i = index_of(m)
+    if i and i < boundary then past[#past + 1] = m end
+  end
+  self.history_due[id] = nil
+  model:note_intake(id, past)
+  model.emitter:push(function()
+    local sess = model.sessions[id]
+    if sess then sess:add_messages(past) end
+  end, nil, nil, id)
+  return model:repair(id)
+end
+
 --- One list resync. Returns true, or nil and an error (nothing was queued then, for the
--- first; for a later one, sessions whose messages could not be read are parked for repair).
-function M.list(model, http, first)
+-- first; sessions whose messages could not be read are parked for repair, and for the first
+-- noted in `history_due`, a table id -> true, when given).
+function M.list(model, http, first, history_due)
   local log = model.log
   local sent = model.received -- notifications taken in after this are newer than the list
   local list, err = http:list_sessions()
   if not list then return nil, err end
-  -- The first resync adopts all or nothing: history fetched for every session first, so a
-  -- failure leaves nothing half adopted (it is retried whole).
-  local history = {}
+  -- The first resync reads every session's history before it adopts any: a failed list
+  -- leaves nothing half adopted (it is retried whole). A session whose history could not be
+  -- read is adopted without it (`unread`), parked, and read by the repairer later.
+  local history, unread = {}, {}
   if first then
     for _, s in ipairs(list) do
       if type(s) == "table" and type(s.id) == "string" and not model.sessions[s.id]
          and not FINAL[s.state] and model.acted_on:get(s.id) == nil and not model.offer[s.state] then
-        local msgs
-        msgs, err = http:messages(s.id)
-        if not msgs then return nil, err end
-        history[s.id] = msgs
+        local msgs, merr = M.read_messages(http, log, s.id, nil)
+        if msgs then
+          history[s.id] = msgs
+        else
+          unread[s.id] = true
+          if log then log("warn", "resync: session %s: history not read (%s); adopted from the list,"
+            .. " its messages fetched later", s.id, tostring(merr)) end
+          model:emit("resync_failed", { error = merr, session = s.id })
+        end
       end
     end
   end
@@ -141,8 +238,12 @@ function M.list(model, http, first)
       if final and not known then -- luacheck: ignore 542
       elseif first and not known and model.acted_on:get(id) == nil then
         local msgs = history[id] or {}
-        model:note_intake(id, msgs)
+        if not unread[id] then model:note_intake(id, msgs) end
         em:push(function() model:adopt(s, msgs, sent) end, nil, nil, id)
+        if unread[id] then
+          if history_due then history_due[id] = true end
+          model:block(id)
+        end
       else
         local status = { messageType = "SMSsessionStateChangeMessage", notificationType = "StatusChange",
                          smssession = s, resynced = true }
@@ -154,6 +255,7 @@ function M.list(model, http, first)
           if not msgs then
             if log then log("warn", "resync: session %s: messages not read (%s); repairing", id,
               tostring(merr)) end
+            model:emit("resync_failed", { error = merr, session = id })
             model:block(id)
           elseif #msgs > 0 then
             changed = changed + 1
