@@ -32,7 +32,8 @@ local fail = args.fail
 -- @field forbidden `({error = err})`: the server refused the long poll with 403 (the client
 -- renews its HTTP session)
 -- @field resynced `({sessions = n, changed = n})`: a resync after a handshake finished
--- @field resync_failed `({error = err})`: the session list could not be read (retried)
+-- @field resync_failed `({error = err, session = id|nil})`: the session list could not be read, or
+-- with `session`, that session's messages (the others were; it is read again later)
 -- @field backpressure `({paused = bool, pending = n})`: max_pending reached / caught up
 -- @table events
 
