@@ -119,6 +119,31 @@ describe("resync, one session's transcript unreadable", function()
     assert.is_true(same_transcript(sim, client, ids.B))
   end)
 
+  it("at start: news whose notification is still on its way when the transcript is read is news",
+    function()
+    local ids = earlier_bot(sim)
+    local names_of = { [ids.A] = "A", [ids.B] = "B", [ids.C] = "C" }
+    sim:fault { bad_answer = { mode = "html", count = 100000, path = messages_path(ids.B) } }
+    client = new_client(sim, { timeout = 6, poll_margin = 5 }) -- the held poll is no lost one
+    local failed = {}
+    client:on("resync_failed", function(info) failed[#failed + 1] = info end)
+    local seen = record_messages(client, names_of)
+    assert(client:start_session())
+    assert.truthy(helper.poll_until(client, function() return #failed > 0 end, 2), "no resync_failed")
+    -- The next long-poll answer is made now and held 2 s: B2, said meanwhile, reaches the
+    -- client only in the poll after it, well after B's transcript (with B2) can be read again.
+    sim:fault { delay_path = { path = "/api/v2/notifications", ms = 2000, count = 1 } }
+    assert.truthy(helper.poll_until(client, function()
+      return sim:fault({}).applied.path_delays == 1
+    end, 5), "the long poll was not held")
+    assert.equals(200, (sim:say(ids.B, "B2")))
+    sim:fault { bad_answer = { mode = "html", count = 0, path = messages_path(ids.B) } }
+    assert.truthy(helper.poll_until(client, function() return #seen >= 1 end, 8), "B2 never came as news")
+    client:poll(0.3)
+    assert.same({ "B:B2" }, seen)
+    assert.is_true(same_transcript(sim, client, ids.B))
+  end)
+
   it("at start: a transcript larger than max_body is read in pages, as history", function()
     local ids = earlier_bot(sim)
     local names_of = { [ids.A] = "A", [ids.B] = "B", [ids.C] = "C" }

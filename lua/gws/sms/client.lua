@@ -174,6 +174,8 @@ function M.new(opts)
   local b = self.bayeux
   self.repairer = resync.new(self.model, self.http, function(attempt)
     return bayeux.backoff_delay(attempt, b.backoff_base, b.backoff_cap)
+  end, function() -- long polls answered so far; a new handshake counts as many
+    return b.handshakes * (1 << 32) + b.polls_since_handshake
   end)
   return self
 end

@@ -77,10 +77,11 @@ function M.read_messages(http, log, id, from)
 end
 
 --- model: gws.sms.model; http: gws.sms.http; backoff(attempt) -> seconds before retry
--- number `attempt`.
-function M.new(model, http, backoff)
+-- number `attempt`; polls() -> the number of long polls answered so far (optional; see
+-- _history).
+function M.new(model, http, backoff, polls)
   local self = setmetatable({
-    model = model, http = http, backoff = backoff,
+    model = model, http = http, backoff = backoff, polls = polls,
     list_wanted = false, first = false, running = false, attempt = 0, closed = false,
     last_error = nil, -- the last failure, for a caller waiting for the first resync
     -- session id -> true: adopted by the first resync without its transcript (it could not
@@ -173,6 +174,15 @@ function Repairer:_history(id)
     local log = model.log
     if log then log("warn", "session %s: its history cannot be fetched: %s", id, tostring(err)) end
     msgs = {}
+  end
+  -- A message the read shows may have its notification still on the way (published before
+  -- the read answered): a long poll that started after the read brings it (two answered from
+  -- now), parked, so it counts as news. Nothing on the way: the wait ends at the timeout.
+  local polls = self.polls
+  if polls then
+    local mark = polls()
+    model.transport:wait(function() return self.closed or polls() >= mark + 2 end, model.timeout or 10)
+    if self.closed then return true end
   end
   local boundary = math.huge
   for _, p in ipairs(model.blocked[id] or {}) do
