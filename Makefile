@@ -31,7 +31,7 @@ export LUA_PATH  := ./lua/?.lua;./lua/?/init.lua;./spec/?.lua;;
 export LUA_CPATH := ./$(BUILD)/?.so;;
 export GWS_SIM   := ./$(BUILD)/gws-sim
 
-.PHONY: all deps test demo lint clean bench check fuzz structure install dist luarocks-build luarocks-install embed docs interop
+.PHONY: all deps test demo lint clean bench check fuzz structure install dist luarocks-build luarocks-install embed docs interop types
 
 all: $(BUILD)/gws/core.so $(BUILD)/gws-sim
 
@@ -137,6 +137,12 @@ docs: | $(DEPS)
 	LUA_PATH='./lua/?.lua;;' $(LUA) scripts/docs.lua $(BUILD)/docs-src
 	lua5.1 /usr/bin/ldoc -c $(BUILD)/docs-src/config.ld -d $(abspath $(BUILD)/docs) .
 
+# The LuaLS definition file (editors' completion, README "Editor support"): types/gws-sms.lua,
+# generated from the doc comments by LDoc's reading of them; committed, and
+# spec/unit/luals_meta_spec.lua fails when it is stale: run `make types` after editing them.
+types: $(BUILD)/gws/core.so | $(DEPS)
+	$(LUA) scripts/luals_meta.lua types/gws-sms.lua
+
 install: all docs
 	cd lua && find gws -name '*.lua' -exec install -D -m 644 {} '$(DESTDIR)$(LUADIR)/{}' \;
 	install -D -m 755 $(BUILD)/gws/core.so '$(DESTDIR)$(CMODDIR)/gws/core.so'
@@ -146,13 +152,14 @@ install: all docs
 	install -m 644 README.md CHANGELOG.md LICENSE '$(DESTDIR)$(DOCDIR)/'
 	install -m 644 docs/*.md '$(DESTDIR)$(DOCDIR)/docs/'
 	cp -R $(BUILD)/docs '$(DESTDIR)$(DOCDIR)/reference'
+	install -D -m 644 types/gws-sms.lua '$(DESTDIR)$(PREFIX)/share/gws-sms/types/gws-sms.lua'
 
 # The release: build/dist/gws-sms-VERSION.tar.gz (the sources, no build output) and, packed
 # from it by luarocks, gws-sms-VERSION-1.src.rock (what a rocks server serves; the versioned
 # rockspec's source.url names the tarball relative to the directory luarocks runs in).
 DIST      := $(BUILD)/dist
 DIST_NAME := gws-sms-$(VERSION)
-DIST_FILES := Makefile README.md LICENSE CHANGELOG.md config.ld bin csrc lua sim docs rockspec scripts examples
+DIST_FILES := Makefile README.md LICENSE CHANGELOG.md config.ld bin csrc lua sim docs rockspec scripts examples types
 
 dist: | $(DEPS)
 	@test -n "$(VERSION)" || { echo "make dist: no version found in $(VERSION_FILE)" >&2; exit 1; }

@@ -9,24 +9,12 @@ local client_mod = require "gws.sms.client"
 local config = require "gws.sms.config"
 local session_mod = require "gws.sms.session"
 
-local function shell(cmd)
-  local p = assert(io.popen(cmd .. " 2>&1"))
-  local out = p:read("a")
-  local ok = p:close()
-  return ok, out
-end
+-- The public names and LDoc's run are shared with scripts/luals_meta.lua (scripts/api_names.lua).
+local api = dofile("scripts/api_names.lua")
 
 -- module -> name -> { kind, summary, returns, params = {name -> described}, is_local }
 local function reference()
-  local dir = os.tmpname()
-  os.remove(dir)
-  local ok, out = shell(("lua5.4 scripts/docs.lua %s"):format(dir))
-  assert(ok, out)
-  local _, cwd = shell("pwd")
-  ok, out = shell(("cd %s && LUA_PATH='%s/spec/support/?.lua;;' lua5.1 /usr/bin/ldoc --all --filter ldoc_names.dump .")
-    :format(dir, cwd:gsub("%s+$", "")))
-  os.execute("rm -rf " .. dir)
-  assert(ok, out)
+  local out = api.ldoc("ldoc_names.dump", "spec/support", { all = true })
   local ref = {}
   for line in out:gmatch("[^\n]+") do
     local mod, name, kind, summary, returns, params, is_local =
@@ -42,23 +30,7 @@ local function reference()
   return ref
 end
 
--- The Client's methods are documented in gws.sms.client and the files it installs them from.
-local CLIENT_MODULES = { "gws.sms.client", "gws.sms.agent", "gws.sms.reads", "gws.sms.driving" }
-local function client_entry(ref, name)
-  for _, mod in ipairs(CLIENT_MODULES) do
-    local entry = ref[mod] and ref[mod]["Client:" .. name]
-    if entry then return entry end
-  end
-end
-
-local function public_methods(class)
-  local out = {}
-  for name, v in pairs(class) do
-    if type(name) == "string" and type(v) == "function" and not name:find("^_") then out[#out + 1] = name end
-  end
-  table.sort(out)
-  return out
-end
+local client_entry, public_methods = api.client_entry, api.public_methods
 
 describe("the reference", function()
   local ref
@@ -89,9 +61,7 @@ describe("the reference", function()
   end
 
   it("documents every function of the gws.sms module table (forwarders as the client's methods)", function()
-    local names = {}
-    for k, v in pairs(sms) do if type(v) == "function" then names[#names + 1] = k end end
-    table.sort(names)
+    local names = api.module_functions(sms)
     assert.truthy(#names > 40)
     check(names, function(name)
       return ref["gws.sms"][name] or client_entry(ref, name)
