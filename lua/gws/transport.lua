@@ -129,6 +129,7 @@ end
 
 -- Content-Type values already classified; a server sends the same one or two.
 local json_types = require("gws.args").cache(64)
+M.json_types = json_types -- read directly on the hot path (sms/http.lua's call)
 
 --- True when the answer says it is JSON (application/json or a +json type).
 function M.is_json(r)
@@ -248,9 +249,13 @@ function Transport:request(req)
     return r
   end
   -- Started at once: this caller waits for it right away.
-  local id = self:_submit(req, true)
+  local id
+  if shared then id = self:_submit(req, true) else id = self.eng:submit(req, true) end
   self.waiters[id] = self.keep
   local results = self.results
+  -- On a kept-alive connection the answer is usually read inside submit already: one pump
+  -- hands it over, before any clock read for the guard.
+  self:pump(1)
   -- curl enforces req.timeout; the guard only protects against a scheduler bug.
   local guard
   while true do

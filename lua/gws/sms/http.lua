@@ -9,6 +9,8 @@ local transport = require "gws.transport"
 
 local M = {}
 
+local json_types = transport.json_types
+
 local Http = {}
 Http.__index = Http
 
@@ -40,6 +42,7 @@ function M.new(opts)
     session_cookie = "JSESSIONID", -- the HTTP session's cookie (the vendor's CSRF page names it)
     csrf_off = false,    -- the server answered GET /me without a token: it has no CSRF protection
     user = nil,          -- what GET /me said about us
+    spare_req = nil,     -- the request table exchange reuses, when no request holds it
   }, Http)
 end
 
@@ -206,8 +209,15 @@ function Http:exchange(method, path, body, timeout, retried)
   local payload = body ~= nil and json.encode(body) or nil
   local log = self.log_debug and self.log
   if log then log("debug", "-> %s %s", method, path) end
-  local r = self.transport:request { method = method, url = self.urls.map[path] or self:url(path),
-    headers = self:_headers(modifying, payload ~= nil), body = payload, timeout = timeout }
+  -- One request table per Http, reused: taken out while a request is in flight, so a
+  -- task that yields inside transport:request keeps its own and a concurrent one makes a new
+  -- table (a table per call cost about 1 500 instructions; bench/README.md, issue 14).
+  local req = self.spare_req
+  if req then self.spare_req = nil else req = {} end
+  req.method, req.url = method, self.urls.map[path] or self:url(path)
+  req.headers, req.body, req.timeout = self:_headers(modifying, payload ~= nil), payload, timeout
+  local r = self.transport:request(req)
+  self.spare_req = req
   local h = r.headers
   if h and h["x-csrf-token"] then self:_take_csrf(h) end
   if r.err then
@@ -233,8 +243,10 @@ function Http:call(method, path, body, timeout)
   local r, err = self:exchange(method, path, body, timeout)
   if not r then return nil, err end
   local j = r.json
-  -- The usual answer, decided here; anything else is interpret's to explain.
-  if r.status == 200 and type(j) == "table" and j.statusCode == 0 and transport.is_json(r) then
+  -- The usual answer, decided here; anything else is interpret's to explain. is_json's
+  -- cache is read first without the call (the server sends the same Content-Type each time).
+  if r.status == 200 and type(j) == "table" and j.statusCode == 0
+      and (json_types.map[r.headers["content-type"]] or transport.is_json(r)) then
     return j
   end
   return self:interpret(r, method, path)
