@@ -88,6 +88,10 @@ local function luals_type(t, text)
     if shape and lt == "table" then lt = shape elseif shape and lt == "table[]" then lt = shape .. "[]" end
     if not seen[lt] then seen[lt], alts[#alts + 1] = true, lt end
   end
+  -- "the options of `gws.sms.client.new`" (sms.configure) are sms.new's.
+  if t == "table" and (text or ""):find("options of `gws%.sms%.client%.new`") then
+    alts = { "gws.sms.Options" }
+  end
   local s = table.concat(alts, "|")
   if optional then s = #alts > 1 and ("(" .. s .. ")?") or (s .. "?") end
   return s
@@ -227,6 +231,10 @@ local function emit_function(owner, sep, name, item, ns, overrides)
   emit("")
   doc_lines((item.summary or "") .. (item.description or ""))
   if item.raise then emit("---") doc_lines("Raises " .. one_line(item.raise)) end
+  for _, overload in ipairs(overrides and overrides.overloads and overrides.overloads[name] or {}) do
+    emit(("---@overload fun(%s%s)%s"):format(sep == ":" and ("self: %s, "):format(overrides.self) or "",
+      overload.args, overload.returns))
+  end
   local names = signature(item, ns, overrides)
   emit(("function %s%s%s(%s) end"):format(owner, sep, name, table.concat(names, ", ")))
 end
@@ -399,6 +407,8 @@ local function event_fields(cell)
   return fields
 end
 
+local event_classes = {} -- connection event -> true: gws.event.<name> is declared
+
 local function emit_shapes()
   local sections = markdown_tables(read("docs/shapes.md"))
   for _, name in ipairs { "SESSION", "PARTICIPANT", "MESSAGE" } do
@@ -442,6 +452,7 @@ local function emit_shapes()
       emit("")
       doc_lines(("The table of the `%s` event: %s"):format(event, one_line(row[2])))
       emit(("---@class gws.event.%s"):format(event))
+      event_classes[event] = true
       for _, f in ipairs(fields) do emit(("---@field %s %s"):format(f.name, f.type)) end
     end
   end
@@ -468,8 +479,37 @@ do
   for _, name in ipairs(event_names) do quoted[#quoted + 1] = ("%q"):format(name) end
   emit(("---@alias gws.sms.Event %s|string"):format(table.concat(quoted, "|")))
 end
--- `on`'s and `off`'s event parameter (and their forwarders') take the names above.
-local EVENT_OVERRIDES = { event = "gws.sms.Event" }
+-- `on`'s and `off`'s event parameter (and their forwarders') take the names above, and `on`
+-- has an overload per event whose listener's arguments the events table names, so an editor
+-- knows that `function(msg, session)` of "message" gets a MESSAGE and a Session.
+local LISTENER_ARGS = { data = "table", session = "gws.sms.Session", message = "gws.sms.MESSAGE",
+  old_state = "string?", new_state = "string" }
+local function listener_type(event, text)
+  local args = text:match("`%((.-)%)`")
+  if not args then return nil end
+  if args:find("^{") then
+    return event_classes[event] and ("fun(info: gws.event.%s)"):format(event) or "fun(info: table)"
+  end
+  local parts = {}
+  for a in args:gmatch("[^,%s]+") do
+    if a ~= "nil" then
+      if not LISTENER_ARGS[a] then return nil end
+      parts[#parts + 1] = a .. ": " .. LISTENER_ARGS[a]
+    end
+  end
+  return "fun(" .. table.concat(parts, ", ") .. ")"
+end
+local on_overloads = {}
+for _, p in ipairs(assert(ref["gws.sms.events"].items.events, "no events table in gws.sms.events").params) do
+  local event = p.name == "all" and "*" or p.name -- LDoc takes no "*" for a field name
+  local listener = listener_type(p.name, p.text)
+  if listener then
+    on_overloads[#on_overloads + 1] = { args = ("event: %q, fn: %s"):format(event, listener),
+      returns = ": function" }
+  end
+end
+local EVENT_OVERRIDES = { event = "gws.sms.Event", overloads = { on = on_overloads },
+  self = "gws.sms.Client" }
 
 -- gws.errors
 emit_class("gws.errors", ref["gws.errors"].module)

@@ -736,6 +736,25 @@ function Client:off(event, fn) end
 --- "resynced", "resync_failed", "backpressure". An unknown name raises.
 ---
 --- Raises for an unknown event name or a non-function
+---@overload fun(self: gws.sms.Client, event: "StatusChange", fn: fun(data: table, session: gws.sms.Session)): function
+---@overload fun(self: gws.sms.Client, event: "ParticipantsUpdated", fn: fun(data: table, session: gws.sms.Session)): function
+---@overload fun(self: gws.sms.Client, event: "PropertiesUpdated", fn: fun(data: table, session: gws.sms.Session)): function
+---@overload fun(self: gws.sms.Client, event: "NewMessages", fn: fun(data: table, session: gws.sms.Session)): function
+---@overload fun(self: gws.sms.Client, event: "Error", fn: fun(data: table)): function
+---@overload fun(self: gws.sms.Client, event: "*", fn: fun(data: table, session: gws.sms.Session)): function
+---@overload fun(self: gws.sms.Client, event: "invited", fn: fun(session: gws.sms.Session)): function
+---@overload fun(self: gws.sms.Client, event: "message", fn: fun(message: gws.sms.MESSAGE, session: gws.sms.Session)): function
+---@overload fun(self: gws.sms.Client, event: "state", fn: fun(session: gws.sms.Session, old_state: string?, new_state: string)): function
+---@overload fun(self: gws.sms.Client, event: "ended", fn: fun(session: gws.sms.Session)): function
+---@overload fun(self: gws.sms.Client, event: "connected", fn: fun(info: gws.event.connected)): function
+---@overload fun(self: gws.sms.Client, event: "disconnected", fn: fun(info: gws.event.disconnected)): function
+---@overload fun(self: gws.sms.Client, event: "reconnecting", fn: fun(info: gws.event.reconnecting)): function
+---@overload fun(self: gws.sms.Client, event: "gave_up", fn: fun(info: gws.event.gave_up)): function
+---@overload fun(self: gws.sms.Client, event: "handshake", fn: fun(info: gws.event.handshake)): function
+---@overload fun(self: gws.sms.Client, event: "forbidden", fn: fun(info: gws.event.forbidden)): function
+---@overload fun(self: gws.sms.Client, event: "resynced", fn: fun(info: gws.event.resynced)): function
+---@overload fun(self: gws.sms.Client, event: "resync_failed", fn: fun(info: gws.event.resync_failed)): function
+---@overload fun(self: gws.sms.Client, event: "backpressure", fn: fun(info: gws.event.backpressure)): function
 ---@param event gws.sms.Event # an event name (see `events`)
 ---@param fn function # the listener; it runs as a task (operations inside it yield), per session in order, never inside another library call
 ---@return function # fn
@@ -1077,7 +1096,7 @@ function sms.complete(id, arg, opts) end
 --- and returns it.
 ---
 --- Raises like `new`
----@param opts table # the options of `gws.sms.client.new`
+---@param opts gws.sms.Options # the options of `gws.sms.client.new`
 ---@return gws.sms.Client # the default client
 function sms.configure(opts) end
 
@@ -1212,6 +1231,25 @@ function sms.off(event, fn) end
 --- "resynced", "resync_failed", "backpressure". An unknown name raises.
 ---
 --- Raises for an unknown event name or a non-function
+---@overload fun(event: "StatusChange", fn: fun(data: table, session: gws.sms.Session)): function
+---@overload fun(event: "ParticipantsUpdated", fn: fun(data: table, session: gws.sms.Session)): function
+---@overload fun(event: "PropertiesUpdated", fn: fun(data: table, session: gws.sms.Session)): function
+---@overload fun(event: "NewMessages", fn: fun(data: table, session: gws.sms.Session)): function
+---@overload fun(event: "Error", fn: fun(data: table)): function
+---@overload fun(event: "*", fn: fun(data: table, session: gws.sms.Session)): function
+---@overload fun(event: "invited", fn: fun(session: gws.sms.Session)): function
+---@overload fun(event: "message", fn: fun(message: gws.sms.MESSAGE, session: gws.sms.Session)): function
+---@overload fun(event: "state", fn: fun(session: gws.sms.Session, old_state: string?, new_state: string)): function
+---@overload fun(event: "ended", fn: fun(session: gws.sms.Session)): function
+---@overload fun(event: "connected", fn: fun(info: gws.event.connected)): function
+---@overload fun(event: "disconnected", fn: fun(info: gws.event.disconnected)): function
+---@overload fun(event: "reconnecting", fn: fun(info: gws.event.reconnecting)): function
+---@overload fun(event: "gave_up", fn: fun(info: gws.event.gave_up)): function
+---@overload fun(event: "handshake", fn: fun(info: gws.event.handshake)): function
+---@overload fun(event: "forbidden", fn: fun(info: gws.event.forbidden)): function
+---@overload fun(event: "resynced", fn: fun(info: gws.event.resynced)): function
+---@overload fun(event: "resync_failed", fn: fun(info: gws.event.resync_failed)): function
+---@overload fun(event: "backpressure", fn: fun(info: gws.event.backpressure)): function
 ---@param event gws.sms.Event # an event name (see `events`)
 ---@param fn function # the listener; it runs as a task (operations inside it yield), per session in order, never inside another library call
 ---@return function # fn

@@ -137,6 +137,13 @@ describe("types/gws-sms.lua (LuaLS)", function()
     for name in line:gmatch('"([^"]+)"') do have[name] = true end
     assert.same({}, missing(sorted_keys(client_mod.EVENTS), have))
     assert.truthy(text:find("\n%-%-%-@param event gws%.sms%.Event "), "on's event is not typed")
+    -- client:on has an overload per event, typing its listener's arguments.
+    local overloaded = {}
+    for name in text:gmatch('\n%-%-%-@overload fun%(self: gws%.sms%.Client, event: "([^"]+)", fn: fun%(') do
+      overloaded[name] = true
+    end
+    assert.same({}, missing(sorted_keys(client_mod.EVENTS), overloaded))
+    assert.truthy(text:find('event: "message", fn: fun%(message: gws%.sms%.MESSAGE, session: gws%.sms%.Session%)'))
     for _, shape in ipairs { "SESSION", "MESSAGE", "PARTICIPANT" } do
       assert.truthy(next(class_fields(text, "gws.sms." .. shape)), shape)
     end
