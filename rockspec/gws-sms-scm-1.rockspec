@@ -79,5 +79,6 @@ build = {
       ["gws-sms"] = "bin/gws-sms",
     },
   },
-  copy_directories = { "docs" },
+  -- types/: the LuaLS definition file (README, "Editor support").
+  copy_directories = { "docs", "types" },
 }
