@@ -543,6 +543,30 @@ do
   emit("local Loop = {}")
   for _, name in ipairs(api.public_methods(Loop)) do
     local item = ref["gws.loop"].items["Loop:" .. name]
+    -- gws.loop's comments give no types; a loop is driven like a client (sms.loop's doc), so a
+    -- method the client has too takes the types of the client's: its parameters of the same
+    -- name and its returns.
+    local as_client = item and #item.returns == 0 and api.client_entry(entries, name)
+    if as_client then
+      local typed = {}
+      for _, p in ipairs(as_client.params) do typed[p.name] = p end
+      local params = {}
+      for _, p in ipairs(item.params) do
+        local t = typed[p.name]
+        params[#params + 1] = { name = p.name, type = t and t.type or p.type, opt = t and t.opt or p.opt,
+          text = t and t.text or p.text }
+      end
+      local returns = {}
+      for _, group in ipairs(as_client.returns) do
+        local g = {}
+        for _, r in ipairs(group) do
+          local untyped = r.type == nil or r.type == "" -- "nothing", "nil, err": kept as written
+          g[#g + 1] = { type = r.type, text = untyped and r.text or "as `client:" .. name .. "()`" }
+        end
+        returns[#returns + 1] = g
+      end
+      item = setmetatable({ params = params, returns = returns }, { __index = item })
+    end
     if item then emit_function("Loop", ":", name, item, "gws.loop")
     else emit_undocumented("Loop", ":", name, Loop[name]) end
   end

@@ -263,19 +263,19 @@ function Bayeux:unsubscribe(channel, fn) end
 local Loop = {}
 
 --- Closes every client of the loop, then the engine (connections and the fd). Idempotent.
----@return any
+---@return nil # nothing
 function Loop:close() end
 
 --- "r": wait for readability.
----@return any
+---@return string # as `client:events()`
 function Loop:events() end
 
 --- The epoll fd a host waits on for every client of the loop (stable for the loop's life).
----@return any
+---@return integer # as `client:pollfd()`
 function Loop:pollfd() end
 
 --- Runs until stop() or close(): the loop owns the thread. Returns true.
----@return any
+---@return boolean # as `client:run()`
 function Loop:run() end
 
 --- How many clients share the loop now.
@@ -284,19 +284,19 @@ function Loop:size() end
 
 --- One round for a host event loop: network activity (waiting up to `timeout` s, default
 --- 0), due tasks and every client's callbacks. Returns true.
----@param timeout any
----@return any
+---@param timeout? number # seconds it may wait for network activity
+---@return boolean # as `client:step()`
 function Loop:step(timeout) end
 
 --- Ends run() after the current round.
----@return any
+---@return nil # nothing
 function Loop:stop() end
 
 --- Seconds until some member's task is due or some member's queue has work (0 = now), or
 --- curl's own deadline; nil when only socket activity matters. Only members that have
 --- something are looked at (`active`, `queued`), so an idle loop of 1 000 clients costs what
 --- one costs.
----@return any
+---@return number? # as `client:timeout()`
 function Loop:timeout() end
 
 --- One SMS session as the client sees it: get it from a callback, `Client:session(id)` or
