@@ -12,42 +12,18 @@
 
 #include "clock.h"
 #include "engine.h"
+#include "sockets.h"
 #include "text.h"
 #include "transfer_list.h"
 
-/* Mirrors curl's interest in a socket into the epoll set. What was last registered for a
- * socket is kept as curl's socketp (what + 1; curl drops it with CURL_POLL_REMOVE), so a
- * repeated interest costs no system call and a new socket is added in one. */
+/* Mirrors curl's interest in a socket into the epoll set (sockets.c: one-shot registrations,
+ * a repeated interest costs no system call). */
 static int on_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
 {
     struct engine *e = userp;
     (void)easy;
-    if (what == CURL_POLL_REMOVE) {
-        /* curl may already have closed it, which removed it from the set: not an error. */
-        epoll_ctl(e->epfd, EPOLL_CTL_DEL, s, NULL);
-        return 0;
-    }
-    intptr_t known = (intptr_t)socketp;
-    if (known == what + 1)
-        return 0;
-    struct epoll_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.data.fd = s;
-    if (what & CURL_POLL_IN)
-        ev.events |= EPOLLIN;
-    if (what & CURL_POLL_OUT)
-        ev.events |= EPOLLOUT;
-    /* A socket number reused after a close dropped the old registration is new to epoll even
-     * if curl knew it; one left registered (EEXIST) is changed instead. */
-    int op = known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-    if (epoll_ctl(e->epfd, op, s, &ev) != 0) {
-        int retry = op == EPOLL_CTL_MOD ? (errno == ENOENT ? EPOLL_CTL_ADD : -1)
-                                        : (errno == EEXIST ? EPOLL_CTL_MOD : -1);
-        if (retry < 0 || epoll_ctl(e->epfd, retry, s, &ev) != 0)
-            return -1; /* curl fails the transfers on this socket rather than leaving them deaf */
-    }
-    curl_multi_assign(e->multi, s, (void *)(intptr_t)(what + 1));
-    return 0;
+    (void)socketp;
+    return sockets_want(&e->sockets, e->epfd, s, what);
 }
 
 /* Only records the deadline: calling back into curl from here is not allowed. */
@@ -329,7 +305,10 @@ int engine_step(struct engine *e, double timeout)
             mask |= CURL_CSELECT_OUT;
         if (events[i].events & (EPOLLERR | EPOLLHUP))
             mask |= CURL_CSELECT_ERR;
-        curl_multi_socket_action(e->multi, events[i].data.fd, mask, &running);
+        int fd = events[i].data.fd;
+        sockets_fired(&e->sockets, fd);
+        curl_multi_socket_action(e->multi, fd, mask, &running);
+        sockets_rearm(&e->sockets, e->epfd, fd);
     }
     if (e->has_deadline && gws_monotonic() >= e->deadline) {
         curl_multi_socket_action(e->multi, CURL_SOCKET_TIMEOUT, 0, &running);
@@ -419,6 +398,7 @@ void engine_close(struct engine *e)
     if (e->epfd >= 0)
         close(e->epfd);
     e->epfd = -1;
+    sockets_free(&e->sockets);
     e->has_deadline = 0;
     header_base_free(&e->cfg.base);
     wipe_credentials(&e->cfg); /* already done by engine_init, unless it never ran */

@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 
 #include "request.h"
+#include "sockets.h"
 #include "transfer.h"
 #include "transfer_list.h"
 
@@ -32,6 +33,7 @@ struct engine {
     struct transfer *spare[ENGINE_POOL_MAX]; /* recycled transfers, for the next submits */
     int spares;
     int64_t next_id;
+    struct sockets sockets;         /* what the epoll set holds for curl (sockets.h) */
     size_t max_cookies, max_cookie_bytes; /* bounds of the engine's own jar */
     struct transfer_config cfg;     /* strings owned by the engine, freed by engine_close */
     char msg[128];                  /* engine_init's message when it is not a static one */

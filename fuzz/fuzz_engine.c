@@ -6,7 +6,7 @@
  * EOF, limits, Set-Cookie lines into a jar kept within its bounds. (The Lua result built from
  * such a transfer is fuzz_response's.) Input: 1 flag byte (method, max_body, max_header,
  * start_now, a jar bounded to 2 cookies), then the raw response bytes. Built with
- * csrc/headers.c, transfer.c, jar.c and text.c. */
+ * csrc/headers.c, sockets.c, transfer.c, jar.c and text.c. */
 #define _GNU_SOURCE /* accept4 */
 #include "common.h"
 

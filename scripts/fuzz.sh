@@ -33,7 +33,7 @@ sources() {
     fuzz_request)     echo "csrc/headers.c csrc/jar.c csrc/request_lua.c csrc/text.c csrc/transfer.c" ;;
     fuzz_response)    echo "csrc/headers.c csrc/jar.c csrc/json.c csrc/json_scan.c csrc/result_lua.c csrc/text.c" ;;
     fuzz_json)        echo csrc/*.c ;;
-    fuzz_engine)      echo "csrc/headers.c csrc/jar.c csrc/text.c csrc/transfer.c" ;;
+    fuzz_engine)      echo "csrc/headers.c csrc/jar.c csrc/sockets.c csrc/text.c csrc/transfer.c" ;;
     fuzz_text)        echo "" ;; # includes csrc/text.c itself
     fuzz_sim_request) echo "sim/http_request.c sim/http_log.c" ;;
     fuzz_sim_bayeux)  echo "sim/bayeux.c sim/bayeux_clients.c sim/faults.c sim/badanswer.c sim/http_reply.c sim/http_session.c" ;;

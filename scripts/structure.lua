@@ -46,7 +46,7 @@ local CSRC_LAYERS = {
   { "Lua face",        "engine_lua" },
   { "Lua helpers",     "request_lua", "result_lua", "json", "jar_lua", "auth_lua" },
   { "engine",          "engine" },
-  { "transfer",        "transfer_list", "transfer" },
+  { "transfer",        "transfer_list", "transfer", "sockets" },
   { "plain data",      "request", "headers", "jar", "json_scan" },
   { "clock, text",     "clock", "text" },
 }
