@@ -61,8 +61,9 @@ describe("gws-sim at scale", function()
     local report, nofile = run_load(sim)
     -- How long each part took goes into every message (no assertion on time: see the load's
     -- ANSWER_WAIT for the one bound that matters, an event answering its held poll at once).
-    local errors = ("opened in %.1f s, answered in %.1f s\n%s"):format(report.opened_in or -1,
-      report.answered_in or -1, table.concat(report.errors, "\n"))
+    local errors = ("opened in %.1f s, answered in %.1f s\n%s\ngws-sim's stderr:\n%s"):format(
+      report.opened_in or -1, report.answered_in or -1, table.concat(report.errors, "\n"),
+      sim:stderr():sub(-2000))
     if tonumber(nofile) and tonumber(nofile) < NEED_FDS then
       error(("the open-file hard limit (%s) is below the %d this test needs; raise it " ..
         "(ulimit -Hn)"):format(nofile, NEED_FDS))
