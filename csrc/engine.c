@@ -403,6 +403,7 @@ void engine_close(struct engine *e)
     header_base_free(&e->cfg.base);
     wipe_credentials(&e->cfg); /* already done by engine_init, unless it never ran */
     free_string(&e->cfg.ca_file);
+    free_string(&e->cfg.keep_headers);
     /* The proxy URL may carry the proxy's user and password (curl keeps its own copies). */
     if (e->cfg.proxy != NULL)
         explicit_bzero(e->cfg.proxy, strlen(e->cfg.proxy));

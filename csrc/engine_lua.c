@@ -1,5 +1,5 @@
-/* Lua face of the engine. Options are read and checked in full before any C resource exists,
- * so a bad option raises without leaving anything half-built behind. */
+/* Lua face of the engine. Options are read and checked in full (options_lua.c) before any C
+ * resource exists, so a bad option raises without leaving anything half-built behind. */
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -12,6 +12,7 @@
 #include "engine.h"
 #include "engine_lua.h"
 #include "jar_lua.h"
+#include "options_lua.h"
 #include "request_lua.h"
 #include "result_lua.h"
 
@@ -24,92 +25,6 @@
 
 /* User value 1 of every engine: the object eng:cookies() returns, once made. */
 #define COOKIES_UV 1
-
-struct options {
-    const char *username, *password, *ca_file, *user_agent, *proxy, *noproxy;
-    int insecure;
-    lua_Integer max_body, max_header, max_cookies, max_cookie_bytes;
-    double connect_timeout;
-};
-
-static int option_error(lua_State *L, const char *name, const char *what)
-{
-    return luaL_argerror(L, 1, lua_pushfstring(L, "%s: %s", name, what));
-}
-
-/* The string stays on the stack, which keeps the returned pointer valid until it is copied. */
-static const char *opt_string(lua_State *L, const char *name, const char *def)
-{
-    int t = lua_getfield(L, 1, name);
-    if (t == LUA_TNIL) {
-        lua_pop(L, 1);
-        return def;
-    }
-    if (t != LUA_TSTRING)
-        option_error(L, name, lua_pushfstring(L, "string expected, got %s", lua_typename(L, t)));
-    size_t len;
-    const char *s = lua_tolstring(L, -1, &len);
-    /* C strings from here on: a NUL would silently cut a password or a path short. */
-    if (strlen(s) != len)
-        option_error(L, name, "must not contain NUL");
-    return s;
-}
-
-static lua_Integer opt_size(lua_State *L, const char *name, lua_Integer def)
-{
-    int isint = 0;
-    lua_getfield(L, 1, name);
-    if (lua_isnil(L, -1)) {
-        lua_pop(L, 1);
-        return def;
-    }
-    lua_Integer v = lua_tointegerx(L, -1, &isint);
-    if (!isint || lua_type(L, -1) != LUA_TNUMBER || v <= 0)
-        option_error(L, name, "integer > 0 expected");
-    lua_pop(L, 1);
-    return v;
-}
-
-static void read_options(lua_State *L, struct options *o)
-{
-    memset(o, 0, sizeof *o);
-    if (lua_isnoneornil(L, 1)) {
-        lua_settop(L, 0);
-        lua_newtable(L);
-    } else {
-        luaL_checktype(L, 1, LUA_TTABLE);
-    }
-    lua_settop(L, 1);
-    o->username = opt_string(L, "username", NULL);
-    o->password = opt_string(L, "password", NULL);
-    o->ca_file = opt_string(L, "ca_file", NULL);
-    o->proxy = opt_string(L, "proxy", NULL);
-    o->noproxy = opt_string(L, "noproxy", NULL);
-    o->user_agent = opt_string(L, "user_agent", "gws-sms/" GWS_VERSION);
-    /* Sent as a header line of its own: a CR or LF would start another header. */
-    if (strpbrk(o->user_agent, "\r\n") != NULL)
-        option_error(L, "user_agent", "must not contain CR or LF");
-    o->max_body = opt_size(L, "max_body", 16 * 1048576);
-    o->max_header = opt_size(L, "max_header", 256 * 1024);
-    o->max_cookies = opt_size(L, "max_cookies", 200);
-    o->max_cookie_bytes = opt_size(L, "max_cookie_bytes", 64 * 1024);
-
-    int t = lua_getfield(L, 1, "insecure");
-    if (t != LUA_TNIL && t != LUA_TBOOLEAN)
-        option_error(L, "insecure", lua_pushfstring(L, "boolean expected, got %s",
-                                                    lua_typename(L, t)));
-    o->insecure = lua_toboolean(L, -1);
-    lua_pop(L, 1);
-
-    t = lua_getfield(L, 1, "connect_timeout");
-    o->connect_timeout = 10;
-    if (t != LUA_TNIL) {
-        o->connect_timeout = lua_tonumber(L, -1);
-        if (t != LUA_TNUMBER || !(o->connect_timeout > 0) || !isfinite(o->connect_timeout))
-            option_error(L, "connect_timeout", "finite number of seconds > 0 expected");
-    }
-    lua_pop(L, 1);
-}
 
 static char *copy_string(const char *s, int *failed)
 {
@@ -124,7 +39,7 @@ static char *copy_string(const char *s, int *failed)
 int engine_lua_new(lua_State *L)
 {
     struct options o;
-    read_options(L, &o);
+    options_read(L, &o);
 
     struct engine *e = lua_newuserdatauv(L, sizeof *e, 1);
     memset(e, 0, sizeof *e);
@@ -139,6 +54,8 @@ int engine_lua_new(lua_State *L)
     e->cfg.proxy = copy_string(o.proxy, &failed);
     e->cfg.noproxy = copy_string(o.noproxy, &failed);
     e->cfg.user_agent = copy_string(o.user_agent, &failed);
+    if (o.keep_bytes > 0)
+        e->cfg.keep_headers = options_keep_list(L, o.keep_bytes, &failed);
     e->cfg.insecure = o.insecure;
     e->cfg.max_body = (size_t)o.max_body;
     e->cfg.max_header = (size_t)o.max_header;

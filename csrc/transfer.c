@@ -52,6 +52,15 @@ static int is_space(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* Whether name (any case) is in the list of kept names (lower-case, see transfer_config). */
+static int kept(const char *list, const char *name, size_t nlen)
+{
+    for (size_t len; (len = strlen(list)) > 0; list += len + 1)
+        if (len == nlen && strncasecmp(list, name, nlen) == 0)
+            return 1;
+    return 0;
+}
+
 static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
 {
     struct transfer *t = ud;
@@ -93,6 +102,9 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
         t->set_cookies++;
         return n;
     }
+
+    if (t->keep_headers != NULL && !kept(t->keep_headers, ptr, nlen))
+        return n;
 
     size_t start = t->headers.len;
     if (buffer_append(&t->headers, ptr, nlen) != 0 || buffer_append(&t->headers, "", 1) != 0 ||
@@ -274,6 +286,7 @@ struct transfer *transfer_new(CURL *easy, const struct request *req,
     }
     t->max_body = cfg->max_body;
     t->max_header = cfg->max_header;
+    t->keep_headers = cfg->keep_headers;
     t->req_headers = req->headers != NULL ? req->headers : cfg->base.plain;
     header_list_retain(t->req_headers);
     t->jar = req->jar != NULL ? req->jar : cfg->jar;

@@ -25,6 +25,10 @@ struct transfer_config {
                              * not the one for http:// (proxy then is that one) */
     char *noproxy;          /* CURLOPT_NOPROXY (NULL until read from the environment) */
     char *user_agent;
+    /* NULL: results carry every response header (but Set-Cookie). Else the only names kept,
+     * lower-case, each NUL-terminated, the list ended by an empty name: a caller that reads
+     * two headers does not pay for turning ten into Lua strings per answer. */
+    char *keep_headers;
     int insecure;
     size_t max_body;
     size_t max_header;
@@ -52,6 +56,7 @@ struct transfer {
     int header_count;               /* pairs in `headers` */
     size_t header_bytes;            /* everything received, across interim responses too */
     size_t max_body, max_header;
+    const char *keep_headers;       /* the engine's list (transfer_config), or NULL: all */
     enum transfer_abort aborted;
     int set_cookies;                /* Set-Cookie headers received: the jar wants a look */
     int socket_errno;               /* errno of the last socket() that failed, or 0 */

@@ -44,7 +44,7 @@ local SIM_LAYERS_ENFORCED = true
 local CSRC_LAYERS = {
   { "module entry",    "core" },
   { "Lua face",        "engine_lua" },
-  { "Lua helpers",     "request_lua", "result_lua", "json", "jar_lua", "auth_lua" },
+  { "Lua helpers",     "request_lua", "result_lua", "json", "jar_lua", "auth_lua", "options_lua" },
   { "engine",          "engine" },
   { "transfer",        "transfer_list", "transfer", "sockets" },
   { "plain data",      "request", "headers", "jar", "json_scan" },

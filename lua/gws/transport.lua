@@ -34,6 +34,25 @@ M.now = now
 local DONE = setmetatable({}, { __name = "gws.transport.done" })
 local POOL_MAX = 16
 
+--- The response headers some module of ours reads (lower-case name -> true). An engine made
+-- by M.new keeps only these in its results (gws.core's keep_headers), so the others are never
+-- made Lua strings (bench/README.md, issue 14). A module that reads one says so at load.
+M.read_headers = { ["content-type"] = true }
+
+function M.reads_header(name)
+  M.read_headers[name:lower()] = true
+end
+
+-- The engine options: the caller's, plus keep_headers unless it gave its own.
+local function engine_options(opts)
+  if opts.keep_headers ~= nil then return opts end
+  local copy, kept = {}, {}
+  for k, v in pairs(opts) do copy[k] = v end
+  for name in pairs(M.read_headers) do kept[#kept + 1] = name end
+  copy.keep_headers = kept
+  return copy
+end
+
 
 --- opts: the gws.core engine options, plus on_error(err, info) for a failing task and queue
 -- (an object with pending() and dispatch(), e.g. a gws.emitter) for drive/poll.
@@ -45,7 +64,7 @@ local POOL_MAX = 16
 function M.new(opts)
   local results = {}
   local shared = opts.loop
-  local eng = shared and shared.eng or core.new(opts)
+  local eng = shared and shared.eng or core.new(engine_options(opts))
   local self = setmetatable({
     eng = eng,
     loop = shared,
@@ -348,13 +367,16 @@ end
 function Transport:pump(timeout)
   if self.closed then return end
   if self.loop then return self.loop:_pump(timeout) end
-  if next(self.sleeping) ~= nil then self:_wake() end -- a condition may hold already
-  if #self.ready > 0 then self:_run_ready() end
   local wait = timeout or 0
-  -- Only our own deadlines here: eng:step already stops at curl's.
-  if #self.ready > 0 or next(self.sleeping) ~= nil then -- no call at all in the usual case
-    local due = self:_tasks_due()
-    if due and due < wait then wait = due end
+  -- No task ready or sleeping is the usual case (a blocking send): one test for all of it.
+  if #self.ready > 0 or next(self.sleeping) ~= nil then
+    if next(self.sleeping) ~= nil then self:_wake() end -- a condition may hold already
+    if #self.ready > 0 then self:_run_ready() end
+    -- Only our own deadlines here: eng:step already stops at curl's.
+    if #self.ready > 0 or next(self.sleeping) ~= nil then
+      local due = self:_tasks_due()
+      if due and due < wait then wait = due end
+    end
   end
   if wait < 0 then wait = 0 end
   local done = self.eng:step(wait, self._done)

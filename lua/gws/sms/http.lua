@@ -10,6 +10,9 @@ local transport = require "gws.transport"
 local M = {}
 
 local json_types = transport.json_types
+-- The CSRF pair GWS sends with its answers (see _take_csrf).
+transport.reads_header("x-csrf-header")
+transport.reads_header("x-csrf-token")
 
 local Http = {}
 Http.__index = Http

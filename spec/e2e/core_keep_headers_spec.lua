@@ -1,0 +1,79 @@
+-- core.new{ keep_headers = {...} } (issue 14): a result carries only the response headers named
+-- (any case), so an engine whose callers read two headers does not turn every header of every
+-- answer into Lua strings. Without the option, every header (but Set-Cookie) as before; the
+-- client's transport names what gws.transport, gws.sms.http and gws.bayeux read.
+local core = require "gws.core"
+local helper = require "helper"
+local transport = require "gws.transport"
+require "gws.sms.http" -- names the CSRF pair it reads
+
+describe("gws.core keep_headers", function()
+  local sim
+
+  before_each(function()
+    sim = helper.start_sim { flags = { "--quiet", "--user", "agent1:password" } }
+  end)
+
+  after_each(function()
+    sim:stop()
+  end)
+
+  local function get_me(eng)
+    local id = eng:submit({ method = "GET", url = sim.url .. "/api/v2/me", timeout = 5 }, true)
+    local deadline = core.now() + 5
+    while core.now() < deadline do
+      for _, r in ipairs(eng:step(1)) do
+        if r.id == id then return r end
+      end
+    end
+    error("no answer within 5 s")
+  end
+
+  it("keeps every header without the option, only the named ones with it", function()
+    local all = core.new { username = "agent1", password = "password" }
+    local r = get_me(all)
+    all:close()
+    assert.equals(200, r.status)
+    assert.is_string(r.headers["content-type"])
+    assert.is_string(r.headers["x-csrf-token"])
+    assert.is_string(r.headers["content-length"])
+
+    local some = core.new { username = "agent1", password = "password",
+      keep_headers = { "Content-Type", "x-csrf-TOKEN" } }
+    r = get_me(some)
+    some:close()
+    assert.equals(200, r.status)
+    local names = {}
+    for name in pairs(r.headers) do names[#names + 1] = name end
+    table.sort(names)
+    assert.same({ "content-type", "x-csrf-token" }, names)
+    assert.is_table(r.json)
+  end)
+
+  it("keeps none with an empty list", function()
+    local none = core.new { username = "agent1", password = "password", keep_headers = {} }
+    local r = get_me(none)
+    none:close()
+    assert.equals(200, r.status)
+    assert.is_nil(next(r.headers))
+  end)
+
+  it("refuses a list that is not one of header names", function()
+    for _, bad in ipairs { "content-type", { 1 }, { "" }, { "content type" }, { "a:b" } } do
+      local ok, err = pcall(core.new, { keep_headers = bad })
+      assert.is_false(ok)
+      assert.matches("keep_headers", tostring(err), 1, true)
+    end
+  end)
+
+  it("gives a transport's engine the headers our modules read", function()
+    local t = transport.new { username = "agent1", password = "password" }
+    local r = t:request { method = "GET", url = sim.url .. "/api/v2/me", timeout = 5 }
+    t:close()
+    assert.equals(200, r.status)
+    local names = {}
+    for name in pairs(r.headers) do names[#names + 1] = name end
+    table.sort(names)
+    assert.same({ "content-type", "x-csrf-header", "x-csrf-token" }, names)
+  end)
+end)
