@@ -5,22 +5,10 @@
 --
 --   lua5.4 scripts/docs.lua build/docs-src      (LUA_PATH must find ./lua)
 local operations = require "gws.sms.operations"
+local fileio = dofile("scripts/fileio.lua")
+local read, write = fileio.read, fileio.write
 
 local dir = assert(arg[1], "usage: lua5.4 scripts/docs.lua DIR")
-
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function write(path, s)
-  assert(os.execute("mkdir -p '" .. path:match("^(.*)/[^/]*$") .. "'"))
-  local f = assert(io.open(path, "wb"))
-  f:write(s)
-  f:close()
-end
 
 -- config.ld is Lua: read its file and topic lists the way LDoc will.
 local conf = {}

@@ -14,6 +14,7 @@
 package.path = "./lua/?.lua;./lua/?/init.lua;" .. package.path
 
 local api = dofile("scripts/api_names.lua")
+local fileio = dofile("scripts/fileio.lua")
 local sms = require "gws.sms"
 local client_mod = require "gws.sms.client"
 local session_mod = require "gws.sms.session"
@@ -300,13 +301,6 @@ end
 ---------------------------------------------------------------------------------------------
 -- docs/shapes.md: its tables become classes and aliases.
 
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
 -- section title -> list of tables, each { header = {...}, rows = { {cells}, ... } }
 local function markdown_tables(text)
   local sections, current, tbl = {}, nil, nil
@@ -410,7 +404,7 @@ end
 local event_classes = {} -- connection event -> true: gws.event.<name> is declared
 
 local function emit_shapes()
-  local sections = markdown_tables(read("docs/shapes.md"))
+  local sections = markdown_tables(fileio.read("docs/shapes.md"))
   for _, name in ipairs { "SESSION", "PARTICIPANT", "MESSAGE" } do
     local tables = assert(sections[name], "docs/shapes.md has no section " .. name)
     local fields = tables[1]
@@ -627,8 +621,4 @@ if #names > 0 then
     table.concat(names, ", "), "\n")
 end
 
-local text = table.concat(out, "\n") .. "\n"
-assert(os.execute("mkdir -p '" .. (out_path:match("^(.*)/") or ".") .. "'"))
-local f = assert(io.open(out_path, "wb"))
-f:write(text)
-f:close()
+fileio.write(out_path, table.concat(out, "\n") .. "\n")

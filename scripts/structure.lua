@@ -81,29 +81,8 @@ local M = { TREES = TREES }
 ---------------------------------------------------------------------------------------------
 -- Reading the files
 
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
---- File names under `dir` (recursively with `deep`), sorted; ls(1) is the only tool used.
-local function list(dir, deep)
-  local p = assert(io.popen(("ls -1%s '%s' 2>/dev/null"):format(deep and "R" or "", dir)))
-  local files, sub = {}, ""
-  for line in p:lines() do
-    local heading = line:match("^(.*):$")
-    if deep and heading then
-      sub = heading == dir and "" or heading:sub(#dir + 2) .. "/"
-    elseif line ~= "" then
-      files[#files + 1] = sub .. line
-    end
-  end
-  p:close()
-  table.sort(files)
-  return files
-end
+local fileio = dofile("scripts/fileio.lua")
+local read, list = fileio.read, fileio.list
 
 --- C: unit name -> set of unit names it includes (its own header excluded).
 function M.scan_c(dir)

@@ -117,6 +117,19 @@ function helper.client(sim, opts)
   return sms.new(o)
 end
 
+--- For the fault stories: quick reconnects so the suite stays fast, against a simulator
+-- started with helper.FAST_SIM_FLAGS (it holds a long poll 1 s).
+helper.FAST = { backoff_base = 0.05, backoff_cap = 0.4, timeout = 3, poll_margin = 2 }
+helper.FAST_SIM_FLAGS = { "--poll-timeout", "1000" }
+
+--- helper.client with helper.FAST's options, then `extra`'s over them.
+function helper.fast_client(sim, extra)
+  local o = {}
+  for k, v in pairs(helper.FAST) do o[k] = v end
+  for k, v in pairs(extra or {}) do o[k] = v end
+  return helper.client(sim, o)
+end
+
 --- The fixture most e2e specs share: a fresh simulator and a client of it around every test
 -- of the describe block this is called in. set(sim, client) receives them before each test;
 -- after it the client is closed and the simulator stopped. opts.sim: helper.start_sim's

@@ -3,6 +3,7 @@
 -- answer into Lua strings. Without the option, every header (but Set-Cookie) as before; the
 -- client's transport names what gws.transport, gws.sms.http and gws.bayeux read.
 local core = require "gws.core"
+local core_wait = require "support.core_wait"
 local helper = require "helper"
 local transport = require "gws.transport"
 require "gws.sms.http" -- names the CSRF pair it reads
@@ -19,14 +20,8 @@ describe("gws.core keep_headers", function()
   end)
 
   local function get_me(eng)
-    local id = eng:submit({ method = "GET", url = sim.url .. "/api/v2/me", timeout = 5 }, true)
-    local deadline = core.now() + 5
-    while core.now() < deadline do
-      for _, r in ipairs(eng:step(1)) do
-        if r.id == id then return r end
-      end
-    end
-    error("no answer within 5 s")
+    return core_wait.submit(eng, { method = "GET", url = sim.url .. "/api/v2/me", timeout = 5 }, true,
+      { within = 5 })
   end
 
   it("keeps every header without the option, only the named ones with it", function()

@@ -2,6 +2,7 @@
 -- exactly that (issue #13), and every message the core builds is bounded and valid UTF-8,
 -- whatever bytes it quotes (issue #11 item 6).
 local core = require "gws.core"
+local core_wait = require "support.core_wait"
 
 local BUILD = (os.getenv("GWS_SIM") or "./build/gws-sim"):match("^(.*)/gws%-sim$") or "build"
 
@@ -11,14 +12,7 @@ end
 
 -- Submits `req` and steps until its result: returns it.
 local function result_of(eng, req)
-  local id = eng:submit(req)
-  local deadline = core.now() + 5
-  while core.now() < deadline do
-    for _, r in ipairs(eng:step(0.05)) do
-      if r.id == id then return r end
-    end
-  end
-  error("no result within 5 s")
+  return core_wait.submit(eng, req, false, { step = 0.05, within = 5 })
 end
 
 describe("gws.core messages", function()

@@ -3,6 +3,7 @@
 -- and step then hands it back without a system call. Other transfers must not be starved by
 -- that: the sockets are still looked at when the last look is more than a millisecond old.
 local core = require "gws.core"
+local core_wait = require "support.core_wait"
 local helper = require "helper"
 
 describe("gws.core step", function()
@@ -19,14 +20,7 @@ describe("gws.core step", function()
   end)
 
   local function blocking(req)
-    local id = eng:submit(req, true)
-    local deadline = core.now() + 5
-    while core.now() < deadline do
-      for _, r in ipairs(eng:step(1)) do
-        if r.id == id then return r end
-      end
-    end
-    error("no answer within 5 s")
+    return core_wait.submit(eng, req, true, { within = 5 })
   end
 
   it("hands out another transfer's waiting answer no later than a request read inside submit", function()

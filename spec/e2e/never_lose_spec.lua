@@ -2,15 +2,8 @@
 -- The audit is resilience_spec's: every customer text of the conversation once, in order.
 local helper = require "helper"
 
-local FAST = { backoff_base = 0.05, backoff_cap = 0.4, timeout = 3, poll_margin = 2 }
-local SIM_FLAGS = { "--poll-timeout", "1000" }
-
-local function new_client(sim, extra)
-  local o = {}
-  for k, v in pairs(FAST) do o[k] = v end
-  for k, v in pairs(extra or {}) do o[k] = v end
-  return helper.client(sim, o)
-end
+-- Quick reconnects so the suite stays fast; the long poll is held 1 s by the server.
+local new_client, SIM_FLAGS = helper.fast_client, helper.FAST_SIM_FLAGS
 
 -- Records every customer text of session `id` in delivery order.
 local function texts_of(client, id)

@@ -7,6 +7,7 @@
 -- elsewhere: none of the client under test.
 local helper = require "helper"
 local core = require "gws.core"
+local core_wait = require "support.core_wait"
 local cjson = require "cjson"
 local uv = require "luv"
 
@@ -66,12 +67,9 @@ local function api(sim, user)
   local eng = core.new { username = user or "agent1", password = "password" }
   local a = { eng = eng }
   function a.call(method, path, body, timeout)
-    local id = eng:submit({ method = method, url = sim.url .. path, timeout = timeout or 5,
+    return core_wait.submit(eng, { method = method, url = sim.url .. path, timeout = timeout or 5,
       headers = body and { ["Content-Type"] = "application/json" } or {},
-      body = body and cjson.encode(body) or nil }, true)
-    while true do
-      for _, r in ipairs(eng:step(timeout or 5)) do if r.id == id then return r end end
-    end
+      body = body and cjson.encode(body) or nil }, true, { step = timeout or 5 })
   end
   function a.bayeux(path, message)
     return a.call("POST", "/api/v2/notifications" .. (path or ""), message).json

@@ -5,6 +5,7 @@
 -- process cannot raise its own limit.
 local helper = require "helper"
 local core = require "gws.core"
+local core_wait = require "support.core_wait"
 local cjson = require "cjson"
 
 local AGENTS = 1000
@@ -41,11 +42,8 @@ describe("gws-sim at scale", function()
     sim = helper.start_sim { flags = { "--agents", "5" } }
     local function me(user, password)
       local eng = core.new { username = user, password = password }
-      local id = eng:submit({ method = "GET", url = sim.url .. "/api/v2/me", timeout = 5 }, true)
-      local r
-      repeat
-        for _, x in ipairs(eng:step(5)) do if x.id == id then r = x end end
-      until r
+      local r = core_wait.submit(eng, { method = "GET", url = sim.url .. "/api/v2/me", timeout = 5 }, true,
+        { step = 5 })
       eng:close()
       return r.status
     end
@@ -90,9 +88,7 @@ describe("gws-sim at scale", function()
         headers = { ["Content-Type"] = "application/json" }, body = cjson.encode(body) }
     end
     local function wait(id)
-      while true do
-        for _, r in ipairs(eng:step(5)) do if r.id == id then return r end end
-      end
+      return core_wait.result(eng, id, { step = 5 })
     end
     -- 30 Bayeux clients, one after another on the one kept-alive connection. (A newer connect of
     -- the same client would release the older one at once: each connect has its own client.)

@@ -1,6 +1,7 @@
 -- gws-sim --verbose: one stderr line per request and per notification, and no secret in any.
 local helper = require "helper"
 local core = require "gws.core"
+local core_wait = require "support.core_wait"
 local cjson = require "cjson"
 
 local PASSWORD = "Pa55-verbose-secret"
@@ -20,12 +21,7 @@ end
 -- One blocking request on a bare engine (no client logic in the way).
 local function request(eng, req)
   req.timeout = 5
-  local id = eng:submit(req, true)
-  while true do
-    for _, r in ipairs(eng:step(5)) do
-      if r.id == id then return r end
-    end
-  end
+  return core_wait.submit(eng, req, true, { step = 5 })
 end
 
 describe("gws-sim --verbose", function()

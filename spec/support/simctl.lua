@@ -9,6 +9,7 @@
 --   local status, body = ctl:call("POST", "/sim/sessions", { text = "Hi", agent = "agent1" })
 --   ctl:close()
 local core = require "gws.core"
+local core_wait = require "support.core_wait"
 local cjson = require "cjson"
 
 local simctl = {}
@@ -31,18 +32,13 @@ end
 --- Blocks until gws.core answers for this request; returns the engine's result table.
 function Ctl:raw(method, path, body)
   local payload = body ~= nil and cjson.encode(body) or nil
-  local id = self.eng:submit({
+  return core_wait.submit(self.eng, {
     method = method,
     url = self.url .. path,
     headers = payload and { ["Content-Type"] = "application/json" } or {},
     body = payload,
     timeout = self.timeout,
-  }, true)
-  while true do
-    for _, r in ipairs(self.eng:step(self.timeout)) do
-      if r.id == id then return r end
-    end
-  end
+  }, true, { step = self.timeout })
 end
 
 --- Calls the control API: returns the HTTP status and the decoded JSON body (or the raw text).

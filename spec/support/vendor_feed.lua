@@ -4,6 +4,7 @@
 -- poll. The request is made with gws.core alone (as support.simctl does), none of the Lua
 -- layers under test.
 local core = require "gws.core"
+local core_wait = require "support.core_wait"
 local vendor = require "support.vendor"
 
 local feed = {}
@@ -18,13 +19,8 @@ local function post(sim, path, body)
     eng = core.new {}
     engines[sim] = eng
   end
-  local id = eng:submit({ method = "POST", url = sim.url .. path, body = body, timeout = 10,
-    headers = { ["Content-Type"] = "application/json" } }, true)
-  while true do
-    for _, r in ipairs(eng:step(10)) do
-      if r.id == id then return r end
-    end
-  end
+  return core_wait.submit(eng, { method = "POST", url = sim.url .. path, body = body, timeout = 10,
+    headers = { ["Content-Type"] = "application/json" } }, true, { step = 10 })
 end
 
 --- Publishes the sample `rel` (e.g. "Accept/3-notification.json") to `agent` (default agent1).

@@ -9,15 +9,9 @@ local bayeux = require "gws.bayeux"
 local client_mod = require "gws.sms.client"
 local config = require "gws.sms.config"
 local session_mod = require "gws.sms.session"
+local read = require("support.files").read
 
 local COMMITTED = "types/gws-sms.lua"
-
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("a")
-  f:close()
-  return s
-end
 
 -- The lines of the file that declare `function OWNER<sep>NAME(`, as a set of "OWNER<sep>NAME".
 local function declared_functions(text)
