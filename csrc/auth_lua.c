@@ -81,13 +81,11 @@ static int l_tostring(lua_State *L)
 void auth_lua_open(lua_State *L)
 {
     static const luaL_Reg methods[] = { { "close", l_close }, { NULL, NULL } };
+    static const luaL_Reg metamethods[] = {
+        { "__gc", l_close }, { "__close", l_close }, { "__tostring", l_tostring }, { NULL, NULL },
+    };
     if (luaL_newmetatable(L, AUTH_MT)) {
-        lua_pushcfunction(L, l_close);
-        lua_setfield(L, -2, "__gc");
-        lua_pushcfunction(L, l_close);
-        lua_setfield(L, -2, "__close");
-        lua_pushcfunction(L, l_tostring);
-        lua_setfield(L, -2, "__tostring");
+        luaL_setfuncs(L, metamethods, 0);
         luaL_newlib(L, methods);
         lua_setfield(L, -2, "__index");
     }

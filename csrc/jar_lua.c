@@ -154,11 +154,11 @@ void jar_lua_open(lua_State *L)
     static const luaL_Reg methods[] = {
         { "clear", l_clear }, { "drop", l_drop }, { "stats", l_stats }, { NULL, NULL },
     };
+    static const luaL_Reg metamethods[] = {
+        { "__gc", l_gc }, { "__tostring", l_tostring }, { NULL, NULL },
+    };
     if (luaL_newmetatable(L, JAR_MT)) {
-        lua_pushcfunction(L, l_gc);
-        lua_setfield(L, -2, "__gc");
-        lua_pushcfunction(L, l_tostring);
-        lua_setfield(L, -2, "__tostring");
+        luaL_setfuncs(L, metamethods, 0);
         luaL_newlib(L, methods);
         lua_setfield(L, -2, "__index");
     }
