@@ -35,17 +35,19 @@ local DONE = setmetatable({}, { __name = "gws.transport.done" })
 local POOL_MAX = 16
 
 --- The response headers some module of ours reads (lower-case name -> true). An engine made
--- by M.new keeps only these in its results (gws.core's keep_headers), so the others are never
--- made Lua strings (bench/README.md, issue 14). A module that reads one says so at load.
+-- by M.new with opts.read_headers_only keeps only these in its results (gws.core's
+-- keep_headers), so the others are never made Lua strings (bench/README.md, issue 14). A
+-- module that reads one says so at load.
 M.read_headers = { ["content-type"] = true }
 
 function M.reads_header(name)
   M.read_headers[name:lower()] = true
 end
 
--- The engine options: the caller's, plus keep_headers unless it gave its own.
+-- The engine options: the caller's, plus keep_headers when it asks for the headers our
+-- modules read only (a transport whose results nobody else sees: the client's).
 local function engine_options(opts)
-  if opts.keep_headers ~= nil then return opts end
+  if not opts.read_headers_only or opts.keep_headers ~= nil then return opts end
   local copy, kept = {}, {}
   for k, v in pairs(opts) do copy[k] = v end
   for name in pairs(M.read_headers) do kept[#kept + 1] = name end
@@ -55,7 +57,8 @@ end
 
 
 --- opts: the gws.core engine options, plus on_error(err, info) for a failing task and queue
--- (an object with pending() and dispatch(), e.g. a gws.emitter) for drive/poll.
+-- (an object with pending() and dispatch(), e.g. a gws.emitter) for drive/poll; with
+-- read_headers_only, results carry only the response headers of M.read_headers.
 -- With opts.loop (a gws.loop) the transport is one member of that loop: it uses the loop's
 -- engine with credentials and a cookie jar of its own (opts.username/password), sent with
 -- each request, and pump/drive/timeout are the loop's (every member progresses); its tasks,

@@ -1,7 +1,8 @@
 -- core.new{ keep_headers = {...} } (issue 14): a result carries only the response headers named
 -- (any case), so an engine whose callers read two headers does not turn every header of every
 -- answer into Lua strings. Without the option, every header (but Set-Cookie) as before; the
--- client's transport names what gws.transport, gws.sms.http and gws.bayeux read.
+-- client's transport (read_headers_only) names what gws.transport, gws.sms.http and gws.bayeux
+-- read, and any other transport keeps them all (a bare gws.bayeux user reads the CSRF pair).
 local core = require "gws.core"
 local core_wait = require "support.core_wait"
 local helper = require "helper"
@@ -61,14 +62,29 @@ describe("gws.core keep_headers", function()
     end
   end)
 
-  it("gives a transport's engine the headers our modules read", function()
-    local t = transport.new { username = "agent1", password = "password" }
-    local r = t:request { method = "GET", url = sim.url .. "/api/v2/me", timeout = 5 }
-    t:close()
-    assert.equals(200, r.status)
-    local names = {}
-    for name in pairs(r.headers) do names[#names + 1] = name end
-    table.sort(names)
-    assert.same({ "content-type", "x-csrf-header", "x-csrf-token" }, names)
+  it("gives a read_headers_only transport's engine the headers our modules read, others all", function()
+    local function names_of(opts)
+      local t = transport.new(opts)
+      local r = t:request { method = "GET", url = sim.url .. "/api/v2/me", timeout = 5 }
+      t:close()
+      assert.equals(200, r.status)
+      local names = {}
+      for name in pairs(r.headers) do names[#names + 1] = name end
+      table.sort(names)
+      return names
+    end
+    assert.same({ "content-type", "x-csrf-header", "x-csrf-token" },
+      names_of { username = "agent1", password = "password", read_headers_only = true })
+    local all = names_of { username = "agent1", password = "password" }
+    assert.is_true(#all > 3)
+  end)
+
+  it("keeps the client's CSRF handling whole (the token comes through the filter)", function()
+    local sms = require "gws.sms"
+    local client = sms.new { url = sim.url, username = "agent1", password = "password",
+      log = function() end }
+    assert.truthy(client.http:refresh_csrf())
+    assert.is_string(client.http.csrf_value)
+    client:close()
   end)
 end)

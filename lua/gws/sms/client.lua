@@ -117,6 +117,7 @@ function M.new(opts)
     insecure = opts.insecure and true or false, max_body = opts.max_body,
     connect_timeout = opts.connect_timeout, user_agent = version.user_agent,
     proxy = opts.proxy, noproxy = opts.noproxy,
+    read_headers_only = true, -- its results are ours alone: only the headers http/bayeux read
     on_error = function(e, info) self.emitter.on_error(e, info) end, queue = self.emitter,
     loop = opts.loop, closing = function() self:close() end, -- loop: one engine, many clients
   }
