@@ -29,8 +29,29 @@
 #define BATCH_OUTER 4096
 #define BATCH 512
 
+/* Recent short strings (object keys and values such as "NewMessages"), so a batch of events
+ * alike interns each once: lua_pushlstring hashes every byte and searches Lua's string table
+ * (29 short strings per Bayeux event, the largest single item of a decode). Direct-mapped;
+ * each entry's Lua string is kept alive by the cache's userdata (user value slot + 1), so its
+ * bytes stay where `s` points. One cache per Lua state (in the registry), kept across decodes.
+ * Only strings Lua interns anyway (up to 40 bytes, LUAI_MAXSHORTLEN) go in: the cache never
+ * holds more than 128 x 40 bytes alive, and a long string is never compared twice.
+ * An entry found again since it was stored is kept once from a miss that falls on its slot
+ * (CLOCK-style second chance): values seen once (an event id, a timestamp, a text) would
+ * otherwise push the repeated keys out, batch after batch. */
+#define CACHE_SLOTS 128
+#define CACHE_MAXLEN 40
+struct string_cache {
+    const char *s[CACHE_SLOTS];
+    size_t len[CACHE_SLOTS]; /* 0: empty (the empty string is never cached) */
+    unsigned char used[CACHE_SLOTS]; /* found again since stored or last spared */
+};
+static const char cache_key = 'c';
+
 struct parser {
     lua_State *L;
+    struct string_cache *cache;
+    int cache_idx;     /* stack slot of the cache's userdata */
     const unsigned char *p, *start, *end;
     int depth;
     const char *why;   /* set on error: what was wrong */
@@ -66,6 +87,34 @@ static void reserve(struct parser *ps, size_t need)
     lua_replace(ps->L, ps->scratch);
 }
 
+/* Pushes s[0..len) as a Lua string, from the cache when it holds the same bytes. */
+static void push_string(struct parser *ps, const char *s, size_t len)
+{
+    lua_State *L = ps->L;
+    if (len == 0 || len > CACHE_MAXLEN) {
+        lua_pushlstring(L, s, len);
+        return;
+    }
+    const unsigned char *u = (const unsigned char *)s;
+    unsigned slot = ((unsigned)len * 31u + u[0] * 7u + u[len >> 1] * 3u + u[len - 1]) % CACHE_SLOTS;
+    struct string_cache *c = ps->cache;
+    if (c->len[slot] == len && memcmp(c->s[slot], s, len) == 0) {
+        c->used[slot] = 1;
+        lua_getiuservalue(L, ps->cache_idx, (int)slot + 1);
+        return;
+    }
+    if (c->used[slot]) {
+        c->used[slot] = 0; /* spared once */
+        lua_pushlstring(L, s, len);
+        return;
+    }
+    lua_pushlstring(L, s, len);
+    lua_pushvalue(L, -1);
+    lua_setiuservalue(L, ps->cache_idx, (int)slot + 1);
+    c->s[slot] = lua_tostring(L, -1);
+    c->len[slot] = len;
+}
+
 /* A string at ps->p (its opening quote), pushed. Most have no escape: those are pushed
  * straight from the input. */
 static int string(struct parser *ps)
@@ -74,7 +123,7 @@ static int string(struct parser *ps)
     while (close < ps->end && json_plain[*close])
         close++;
     if (close < ps->end && *close == '"') {
-        lua_pushlstring(ps->L, (const char *)s, (size_t)(close - s));
+        push_string(ps, (const char *)s, (size_t)(close - s));
         ps->p = close + 1;
         return 0;
     }
@@ -85,7 +134,7 @@ static int string(struct parser *ps)
     if (close == NULL)
         return fail(ps, f.at, f.why);
     if (!escaped) {
-        lua_pushlstring(ps->L, (const char *)s, (size_t)(close - s));
+        push_string(ps, (const char *)s, (size_t)(close - s));
     } else {
         reserve(ps, (size_t)(close - s));
         size_t len = json_unescape(s, close, ps->buf);
@@ -300,6 +349,16 @@ static int value(struct parser *ps)
 static int decode_protected(lua_State *L)
 {
     struct parser *ps = lua_touserdata(L, 1);
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &cache_key) != LUA_TUSERDATA) {
+        lua_pop(L, 1);
+        ps->cache = lua_newuserdatauv(L, sizeof *ps->cache, CACHE_SLOTS);
+        memset(ps->cache, 0, sizeof *ps->cache);
+        lua_pushvalue(L, -1);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, &cache_key);
+    } else {
+        ps->cache = lua_touserdata(L, -1);
+    }
+    ps->cache_idx = lua_gettop(L);
     lua_pushnil(L); /* the scratch buffer's slot */
     ps->scratch = lua_gettop(L);
     if (value(ps) != 0)

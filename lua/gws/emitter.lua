@@ -99,14 +99,19 @@ local function traceback_handler(e)
   return e
 end
 
+-- What a failed xpcall(fn, traceback_handler, ...) hands to on_error.
+local function report(self, event, err)
+  local tb = last_traceback
+  last_traceback = nil
+  local hok, herr = pcall(self.on_error, err, { event = event, traceback = tb })
+  if not hok then default_on_error(herr, { event = "on_error", traceback = "" }) end
+end
+
+-- The per-event paths below (fire, invoke, dispatch) call xpcall themselves, as `call` does:
+-- one Lua call with its vararg copy less per callback and per queued item.
 function Emitter:call(event, fn, ...)
   local ok, err = xpcall(fn, traceback_handler, ...)
-  if not ok then
-    local tb = last_traceback
-    last_traceback = nil
-    local hok, herr = pcall(self.on_error, err, { event = event, traceback = tb })
-    if not hok then default_on_error(herr, { event = "on_error", traceback = "" }) end
-  end
+  if not ok then report(self, event, err) end
   return ok
 end
 
@@ -126,7 +131,8 @@ end
 function Emitter:invoke(name, fn, sync, ...) -- luacheck: ignore sync
   local lane = self.defer_to
   if lane then return defer(self, lane, name, fn, ...) end
-  self:call(name, fn, ...)
+  local ok, err = xpcall(fn, traceback_handler, ...)
+  if not ok then report(self, name, err) end
 end
 
 --- Calls every listener of `name` now, protected (or behind its lane's waiting callback).
@@ -139,7 +145,12 @@ function Emitter:fire(name, ...)
   local n = #list
   local lane = self.defer_to
   for i = 1, n do
-    if lane then defer(self, lane, name, list[i], ...) else self:call(name, list[i], ...) end
+    if lane then
+      defer(self, lane, name, list[i], ...)
+    else
+      local ok, err = xpcall(list[i], traceback_handler, ...)
+      if not ok then report(self, name, err) end
+    end
   end
   return n
 end
@@ -207,11 +218,13 @@ local function dispatch_task(self, limit)
     if lanes[lane] ~= nil then
       -- Applied now; its callbacks join the lane's backlog.
       self.defer_to = lane
-      self:call("dispatch", handler, a, b)
+      local ok, err = xpcall(handler, traceback_handler, a, b)
+      if not ok then report(self, "dispatch", err) end
       self.defer_to = nil
     else
       lanes[lane] = true
-      self:call("dispatch", handler, a, b)
+      local ok, err = xpcall(handler, traceback_handler, a, b)
+      if not ok then report(self, "dispatch", err) end
       if self.dispatcher ~= me then -- it waited: the queue went on without this task
         run_backlog(self, lane)
         return

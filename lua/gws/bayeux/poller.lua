@@ -43,13 +43,34 @@ function Bayeux:_handshake()
   return true
 end
 
+-- channel -> whether it is a /meta/ one: a lookup instead of a `sub` (a C call and a new
+-- string) per event. Bounded: emptied when full (channels come from the server).
+local META_CACHE_MAX = 256
+local is_meta, is_meta_count = {}, 0
+
 --- Hands every non-meta message of a reply to intake, then (unless intake took it) to
 -- dispatch, in order.
+-- The loops here and in _deliver walk as ipairs does (up to the first nil, reading each slot
+-- as they go) without its call per element.
 function Bayeux:_queue_events(replies)
   local intake = self.intake
-  for _, m in ipairs(replies) do
-    if type(m) == "table" and type(m.channel) == "string" and m.channel:sub(1, 6) ~= "/meta/" then
-      if not (intake and intake(m)) then self.emitter:push(self._deliver, self, m, m.channel) end
+  local i = 1
+  while true do
+    local m = replies[i]
+    if m == nil then break end
+    i = i + 1
+    if type(m) == "table" then
+      local channel = m.channel
+      local meta = is_meta[channel] -- nil for a channel not seen (or not a string)
+      if meta == nil and type(channel) == "string" then
+        meta = channel:sub(1, 6) == "/meta/"
+        if is_meta_count >= META_CACHE_MAX then is_meta, is_meta_count = {}, 0 end
+        is_meta[channel] = meta
+        is_meta_count = is_meta_count + 1
+      end
+      if meta == false and not (intake and intake(m)) then
+        self.emitter:push(self._deliver, self, m, m.channel)
+      end
     end
   end
 end
@@ -58,10 +79,19 @@ local sub_matches = protocol.sub_matches
 
 --- Runs at dispatch: calls every listener subscribed to a matching channel.
 function Bayeux:_deliver(msg)
-  for _, s in ipairs(self.subs) do
+  local subs = self.subs
+  local i = 1
+  while true do
+    local s = subs[i]
+    if s == nil then break end
+    i = i + 1
     if sub_matches(s, msg.channel) then
-      for _, fn in ipairs(s.fns) do
-        self.emitter:invoke(msg.channel, fn, s.sync[fn], msg.data, msg)
+      local fns, j = s.fns, 1
+      while true do
+        local fn = fns[j]
+        if fn == nil then break end
+        j = j + 1
+        self.emitter:invoke(msg.channel, fn, nil, msg.data, msg)
       end
     end
   end

@@ -67,13 +67,16 @@ local id_of_uri, id_of_uri_count = {}, 0
 
 local function session_id_of(data)
   local s = data.smssession or data.smsession
-  if type(s) == "table" and type(s.id) == "string" then return s.id, s end
+  -- (`~= nil` first: a NewMessages has no session table, and type() is a C call.)
+  if s ~= nil and type(s) == "table" and type(s.id) == "string" then return s.id, s end
   local uri = data.smssessionUri or data.smsessionUri or data.smssessionPath or data.smsessionPath
-  if type(uri) ~= "string" then return nil end
+  if uri == nil then return nil end
   -- uri -> id cache: every notification of a session carries the same uri, and the pattern's
   -- `.*` backtracks character by character (7.7k instructions per event when run twice).
+  -- Only strings are ever stored, so a hit needs no type check.
   local id = id_of_uri[uri]
   if id == nil then
+    if type(uri) ~= "string" then return nil end
     -- Anchored patterns: an unanchored "([^/]+)/*$" retries from every position (3.7 us a call).
     id = uri:match("^.*/([^/]+)/*$") or uri:match("^([^/]+)/*$") or false
     if id_of_uri_count >= ID_CACHE_MAX then id_of_uri, id_of_uri_count = {}, 0 end
@@ -164,7 +167,11 @@ end
 -- The lowest and highest message index in one pass (nil, nil when none has an index).
 local function index_bounds(messages)
   local lo, hi
-  for _, m in ipairs(messages) do
+  local k = 1
+  while true do -- as ipairs walks (to the first nil), without its call per element
+    local m = messages[k]
+    if m == nil then break end
+    k = k + 1
     local i = type(m) == "table" and type(m.index) == "number" and math.tointeger(m.index)
     if i then
       if lo == nil then
@@ -279,7 +286,7 @@ end
 -- request was sent.
 function Model:_apply(data, seq, snapshot)
   local id, ss = session_id_of(data)
-  local sess, derived, fresh = nil, nil, nil
+  local sess, derived, fresh, one = nil, nil, nil, nil
   if id then
     sess = self:session_for(id)
     if ss then
@@ -293,7 +300,10 @@ function Model:_apply(data, seq, snapshot)
       end
     end
     local messages = data.messages
-    if type(messages) == "table" then fresh = sess:add_messages(messages) end
+    if type(messages) == "table" then
+      -- The usual notification carries one message: no list of the new ones is made for it.
+      if #messages == 1 then one = sess:add_message(messages[1]) else fresh = sess:add_messages(messages) end
+    end
   end
   local ref = data.referenceId
   if ref ~= nil then
@@ -301,20 +311,24 @@ function Model:_apply(data, seq, snapshot)
     if #list >= REFS_PER_ID then table.remove(list, 1) end
     list[#list + 1] = { seq = seq, sid = id, data = data }
   end
+  -- fire, not fire_in: the lane is the dispatched item's already (fire_in only forwards).
+  -- A name nobody listens to (the emitter's `listeners` holds name -> array) costs no call.
   local em = self.emitter
+  local listeners = em.listeners
   local kind = data.notificationType
-  local lane = id or ""
-  if type(kind) == "string" then em:fire_in(lane, kind, data, sess or id) end
-  em:fire_in(lane, "*", data, sess or id)
+  if listeners[kind] ~= nil and type(kind) == "string" then em:fire(kind, data, sess or id) end
+  if listeners["*"] ~= nil then em:fire("*", data, sess or id) end
   if derived then
     for _, ev in ipairs(derived) do
-      em:fire_in(lane, ev[1], ev[2], ev[3], ev[4])
+      em:fire(ev[1], ev[2], ev[3], ev[4])
       if ev[1] == "ended" then self:_ended(ev[2]) end
     end
   end
   -- "message" after the session's own events, without a { "message", m, sess } per message
-  if fresh then
-    for i = 1, #fresh do em:fire_in(lane, "message", fresh[i], sess) end
+  if one then
+    em:fire("message", one, sess)
+  elseif fresh then
+    for i = 1, #fresh do em:fire("message", fresh[i], sess) end
   end
 end
 

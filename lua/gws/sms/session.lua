@@ -158,6 +158,35 @@ end
 
 local function by_index(a, b) return a.index < b.index end
 
+-- Puts message `m` (index i, not in the transcript yet) where its index belongs.
+local function place(self, m, i)
+  local msgs = self.messages
+  local n = #msgs
+  if n == 0 or msgs[n].index < i then
+    msgs[n + 1] = m
+  else
+    -- A late message (resync filling a gap): insert it where its index belongs.
+    local pos = n
+    while pos > 0 and msgs[pos].index > i do pos = pos - 1 end
+    table.insert(msgs, pos + 1, m)
+  end
+  if i > self.last_index then self.last_index = i end
+end
+
+--- add_messages for one message, without a list: returns it when it is new, else nil.
+-- (Internal: the model's path for the usual notification, which carries one message.)
+-- @local
+-- @tparam table m a MESSAGE table
+-- @treturn ?table m, when new
+function Session:add_message(m)
+  local i = type(m) == "table" and type(m.index) == "number" and math.tointeger(m.index)
+  if not i or self.by_index[i] then return nil end
+  self.by_index[i] = m
+  m.index = i -- JSON numbers may arrive as floats
+  place(self, m, i)
+  return m
+end
+
 --- Merges transcript messages; returns the ones not seen before, in index order.
 -- (Internal: the model calls it before any callback runs.)
 -- @local
@@ -174,18 +203,7 @@ function Session:add_messages(list)
     end
   end
   if #fresh > 1 then table.sort(fresh, by_index) end
-  local msgs = self.messages
-  for _, m in ipairs(fresh) do
-    if #msgs == 0 or msgs[#msgs].index < m.index then
-      msgs[#msgs + 1] = m
-    else
-      -- A late message (resync filling a gap): insert it where its index belongs.
-      local pos = #msgs
-      while pos > 0 and msgs[pos].index > m.index do pos = pos - 1 end
-      table.insert(msgs, pos + 1, m)
-    end
-    if m.index > self.last_index then self.last_index = m.index end
-  end
+  for _, m in ipairs(fresh) do place(self, m, m.index) end
   return fresh
 end
 
