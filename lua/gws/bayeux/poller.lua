@@ -85,7 +85,10 @@ function Bayeux:_deliver(msg)
     local s = subs[i]
     if s == nil then break end
     i = i + 1
-    if sub_matches(s, msg.channel) then
+    -- sub_matches' remembered answer read here (the call only on a channel not seen yet)
+    local hit = s.matches.map[msg.channel]
+    if hit == nil then hit = sub_matches(s, msg.channel) end
+    if hit then
       local fns, j = s.fns, 1
       while true do
         local fn = fns[j]

@@ -64,6 +64,10 @@ end
 -- Bounded: emptied when full (a plain table lookup is what makes the cache worth having).
 local ID_CACHE_MAX = 1024
 local id_of_uri, id_of_uri_count = {}, 0
+-- The last uri looked up and its id: a uri is longer than Lua's short strings (40 bytes), so
+-- each notification's is a new string whose first use as a table key hashes every byte; an
+-- equality test with the previous one (the same session, usually) is a length and memcmp.
+local last_uri, last_id = nil, nil
 
 local function session_id_of(data)
   local s = data.smssession or data.smsession
@@ -71,6 +75,7 @@ local function session_id_of(data)
   if s ~= nil and type(s) == "table" and type(s.id) == "string" then return s.id, s end
   local uri = data.smssessionUri or data.smsessionUri or data.smssessionPath or data.smsessionPath
   if uri == nil then return nil end
+  if uri == last_uri then return last_id, nil end
   -- uri -> id cache: every notification of a session carries the same uri, and the pattern's
   -- `.*` backtracks character by character (7.7k instructions per event when run twice).
   -- Only strings are ever stored, so a hit needs no type check.
@@ -83,6 +88,7 @@ local function session_id_of(data)
     id_of_uri[uri] = id
     id_of_uri_count = id_of_uri_count + 1
   end
+  last_uri, last_id = uri, id or nil
   return id or nil, nil
 end
 M.session_id_of = session_id_of
@@ -199,7 +205,14 @@ function Model:_take(data, seq)
     end
     local messages = data.messages
     if type(messages) == "table" then
-      local lo, hi = index_bounds(messages)
+      local lo, hi
+      if #messages == 1 then -- the usual notification: no loop (and no call) for one message
+        local m = messages[1]
+        local i = type(m) == "table" and type(m.index) == "number" and math.tointeger(m.index)
+        if i then lo, hi = i, i end
+      else
+        lo, hi = index_bounds(messages)
+      end
       local last = self.intake_last[id]
       local seen = last or self.forgotten:get(id) or 0
       if lo and lo > seen + 1 and not args.id_problem(id) then
@@ -288,7 +301,7 @@ function Model:_apply(data, seq, snapshot)
   local id, ss = session_id_of(data)
   local sess, derived, fresh, one = nil, nil, nil, nil
   if id then
-    sess = self:session_for(id)
+    sess = self.sessions[id] or self:session_for(id)
     if ss then
       if not snapshot then
         sess.applied_seq = seq
