@@ -183,7 +183,14 @@ function Session:add_message(m)
   if not i or self.by_index[i] then return nil end
   self.by_index[i] = m
   m.index = i -- JSON numbers may arrive as floats
-  place(self, m, i)
+  local msgs = self.messages
+  local n = #msgs
+  if n > 0 and msgs[n].index < i and i > self.last_index then
+    msgs[n + 1] = m -- the usual case, place's first branch without its call
+    self.last_index = i
+  else
+    place(self, m, i)
+  end
   return m
 end
 
