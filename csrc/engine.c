@@ -318,6 +318,17 @@ int engine_step(struct engine *e, double timeout)
     return 0;
 }
 
+struct transfer *engine_ready_now(struct engine *e, int64_t id)
+{
+    struct transfer *t = e->done.head;
+    if (e->done.count != 1 || t->id != id)
+        return NULL;
+    double now = gws_monotonic();
+    if (now - e->looked >= LOOK_EVERY || (e->has_deadline && now >= e->deadline))
+        return NULL;
+    return t;
+}
+
 void engine_discard(struct engine *e, struct transfer *t)
 {
     list_unlink(&e->done, t);

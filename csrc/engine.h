@@ -54,6 +54,12 @@ int64_t engine_submit(struct engine *e, const struct request *req, int start_now
  * e->done. Returns 0, or -1 with errno set when epoll itself fails. */
 int engine_step(struct engine *e, double timeout);
 
+/* Transfer `id` when it finished inside engine_submit and may be handed out right away, by
+ * engine_step's own shortcut rules: it is the only finished transfer, the sockets were looked
+ * at less than a millisecond ago (another transfer's answer cannot be waiting long) and no
+ * curl timer is due. NULL otherwise (engine_step hands it out). */
+struct transfer *engine_ready_now(struct engine *e, int64_t id);
+
 /* Forgets a finished transfer once its result has been delivered. */
 void engine_discard(struct engine *e, struct transfer *t);
 

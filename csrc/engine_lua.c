@@ -95,12 +95,15 @@ static void request_owned(lua_State *L, struct request *req, struct credentials 
     *creds = auth_lua_opt(L, -1, 2, "auth");
 }
 
-/* eng:submit(req [, start_now]) --> id */
+/* eng:submit(req [, start_now [, take]]) --> id [, result]. With take (and start_now), a
+ * result that finished inside submit comes back at once when engine_ready_now allows, and
+ * never from step: one Lua/C round trip per blocking request instead of two. */
 static int l_submit(lua_State *L)
 {
     struct engine *e = check_open(L);
     /* Read before request_check, which leaves its strings on the stack above the arguments. */
     int start_now = lua_toboolean(L, 3);
+    int take = start_now && lua_toboolean(L, 4);
     struct request req;
     struct header_fields fields;
     int headers_idx, auth_idx;
@@ -141,7 +144,13 @@ static int l_submit(lua_State *L)
     if (id == 0)
         return luaL_error(L, "submit: %s", err);
     lua_pushinteger(L, (lua_Integer)id);
-    return 1;
+    struct transfer *t = take ? engine_ready_now(e, id) : NULL;
+    if (t == NULL)
+        return 1;
+    /* Should building it raise (out of memory), the transfer stays finished: step has it. */
+    result_push(L, t);
+    engine_discard(e, t);
+    return 2;
 }
 
 /* eng:headers({name = value, ...} [, creds]) --> a prepared header list: the engine's own

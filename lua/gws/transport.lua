@@ -271,17 +271,27 @@ function Transport:request(req)
     return r
   end
   -- Started at once: this caller waits for it right away.
-  local id
-  if shared then id = self:_submit(req, true) else id = self.eng:submit(req, true) end
+  local id, r
+  if shared then
+    id = self:_submit(req, true)
+  else
+    -- Its answer read inside submit, with nothing else waiting, comes back from submit itself
+    -- (gws.core's take): no step. Tasks that are due still run before we return.
+    id, r = self.eng:submit(req, true, true)
+    if r then
+      if #self.ready > 0 or next(self.sleeping) ~= nil then self:pump(0) end
+      return r
+    end
+  end
   self.waiters[id] = self.keep
   local results = self.results
-  -- On a kept-alive connection the answer is usually read inside submit already: one pump
-  -- hands it over, before any clock read for the guard.
+  -- The answer may have been read inside submit all the same (others were waiting, or the
+  -- sockets had not been looked at for a while): one pump, before any clock read for the guard.
   self:pump(1)
   -- curl enforces req.timeout; the guard only protects against a scheduler bug.
   local guard
   while true do
-    local r = results[id]
+    r = results[id]
     if r then
       results[id] = nil
       return r
