@@ -52,6 +52,7 @@ struct parser {
     lua_State *L;
     struct string_cache *cache;
     int cache_idx;     /* stack slot of the cache's userdata */
+    int ensured;       /* the Lua stack is known to reach this index (see room) */
     const unsigned char *p, *start, *end;
     int depth;
     const char *why;   /* set on error: what was wrong */
@@ -119,9 +120,7 @@ static void push_string(struct parser *ps, const char *s, size_t len)
  * straight from the input. */
 static int string(struct parser *ps)
 {
-    const unsigned char *s = ps->p + 1, *close = s;
-    while (close < ps->end && json_plain[*close])
-        close++;
+    const unsigned char *s = ps->p + 1, *close = json_scan_plain(s, ps->end);
     if (close < ps->end && *close == '"') {
         push_string(ps, (const char *)s, (size_t)(close - s));
         ps->p = close + 1;
@@ -169,11 +168,25 @@ static int literal(struct parser *ps, const char *word, size_t len)
 
 static int value(struct parser *ps);
 
-/* Room for `n` more slots on the Lua stack. Within the bounds above it is there; a caller
- * that used most of its thread's stack already may see an input refused. */
-static int room(struct parser *ps, int n)
+/* Room for `n` more slots above `top` on the Lua stack. Within the bounds above it is there; a
+ * caller that used most of its thread's stack already may see an input refused.
+ * lua_checkstack is asked for ROOM_MARGIN slots more than needed and `ensured` remembers up to
+ * where the stack is then known to reach (it raises this call's own limit, which nothing
+ * lowers while the decode runs: Lua shrinks a stack only down to its frames' limits), so most
+ * values cost a comparison instead of a call. */
+#define ROOM_MARGIN 32
+static int room(struct parser *ps, int top, int n)
 {
-    return lua_checkstack(ps->L, n);
+    if (top + n <= ps->ensured)
+        return 1;
+    if (lua_checkstack(ps->L, n + ROOM_MARGIN)) {
+        ps->ensured = top + n + ROOM_MARGIN;
+        return 1;
+    }
+    if (!lua_checkstack(ps->L, n))
+        return 0;
+    ps->ensured = top + n;
+    return 1;
 }
 
 /* A container's table lives at base + 1, a nil until it is made; its waiting values (an
@@ -235,9 +248,10 @@ static int array(struct parser *ps)
     }
     lua_pushnil(L); /* the table's slot, base + 1 */
     for (;;) {
-        if (lua_gettop(L) - base >= batch || !room(ps, 4)) {
+        int top = lua_gettop(L);
+        if (top - base >= batch || !room(ps, top, 4)) {
             flush_array(L, base, &made, &stored);
-            if (!room(ps, 4))
+            if (!room(ps, lua_gettop(L), 4))
                 return fail(ps, ps->p, "too large to decode (Lua stack exhausted)");
         }
         if (value(ps) != 0)
@@ -276,9 +290,10 @@ static int object(struct parser *ps)
     }
     lua_pushnil(L); /* the table's slot, base + 1 */
     for (;;) {
-        if (lua_gettop(L) - base >= batch || !room(ps, 5)) {
+        int top = lua_gettop(L);
+        if (top - base >= batch || !room(ps, top, 5)) {
             flush_object(L, base, &made);
-            if (!room(ps, 5))
+            if (!room(ps, lua_gettop(L), 5))
                 return fail(ps, ps->p, "too large to decode (Lua stack exhausted)");
         }
         skip_space(ps);

@@ -111,8 +111,7 @@ const unsigned char *json_scan_string(const unsigned char *s, const unsigned cha
     const unsigned char *q = s;
     *escaped = 0;
     for (;;) {
-        while (q < end && json_plain[*q])
-            q++;
+        q = json_scan_plain(q, end);
         if (q == end)
             return fault_at(fault, q, "unterminated string");
         unsigned char c = *q;

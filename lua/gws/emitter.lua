@@ -16,6 +16,8 @@
 -- dispatch round, not per callback: nothing is created unless a callback actually waits.
 local M = {}
 
+local xpcall = xpcall -- called per callback and per queued item: a local, not an _ENV lookup
+
 local Emitter = {}
 Emitter.__index = Emitter
 

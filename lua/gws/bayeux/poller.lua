@@ -8,6 +8,8 @@ local errors = require "gws.errors"
 local protocol = require "gws.bayeux.protocol"
 local transport = require "gws.transport"
 
+local type = type -- read on every event: a local, not a lookup in _ENV each time
+
 local M = {}
 
 -- The methods, copied into the Bayeux class by `install` (at load time: no __index chain).

@@ -13,6 +13,9 @@ local args = require "gws.args"
 local errors = require "gws.errors"
 local session_mod = require "gws.sms.session"
 
+-- Read on every notification: locals, not a lookup in _ENV (and math) each time.
+local type, tointeger = type, math.tointeger
+
 local M = {}
 
 local Model = {}
@@ -143,7 +146,7 @@ end
 
 local function highest_index(messages, hi)
   for _, m in ipairs(messages) do
-    local i = type(m) == "table" and type(m.index) == "number" and math.tointeger(m.index)
+    local i = type(m) == "table" and type(m.index) == "number" and tointeger(m.index)
     if i and i > hi then hi = i end
   end
   return hi
@@ -178,7 +181,7 @@ local function index_bounds(messages)
     local m = messages[k]
     if m == nil then break end
     k = k + 1
-    local i = type(m) == "table" and type(m.index) == "number" and math.tointeger(m.index)
+    local i = type(m) == "table" and type(m.index) == "number" and tointeger(m.index)
     if i then
       if lo == nil then
         lo, hi = i, i
@@ -208,7 +211,7 @@ function Model:_take(data, seq)
       local lo, hi
       if #messages == 1 then -- the usual notification: no loop (and no call) for one message
         local m = messages[1]
-        local i = type(m) == "table" and type(m.index) == "number" and math.tointeger(m.index)
+        local i = type(m) == "table" and type(m.index) == "number" and tointeger(m.index)
         if i then lo, hi = i, i end
       else
         lo, hi = index_bounds(messages)

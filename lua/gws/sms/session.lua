@@ -16,6 +16,9 @@ local args = require "gws.args"
 local names = require "gws.names"
 local operations = require "gws.sms.operations"
 
+-- Read on every notification: locals, not a lookup in _ENV (and math) each time.
+local type, tointeger = type, math.tointeger
+
 local M = {}
 
 local Session = {}
@@ -179,7 +182,7 @@ end
 -- @tparam table m a MESSAGE table
 -- @treturn ?table m, when new
 function Session:add_message(m)
-  local i = type(m) == "table" and type(m.index) == "number" and math.tointeger(m.index)
+  local i = type(m) == "table" and type(m.index) == "number" and tointeger(m.index)
   if not i or self.by_index[i] then return nil end
   self.by_index[i] = m
   m.index = i -- JSON numbers may arrive as floats
@@ -202,7 +205,7 @@ end
 function Session:add_messages(list)
   local fresh, seen = {}, self.by_index
   for _, m in ipairs(list) do
-    local i = type(m) == "table" and type(m.index) == "number" and math.tointeger(m.index)
+    local i = type(m) == "table" and type(m.index) == "number" and tointeger(m.index)
     if i and not seen[i] then
       seen[i] = m
       m.index = i -- JSON numbers may arrive as floats
