@@ -156,6 +156,28 @@ describe("resync, one session's transcript unreadable", function()
     assert.same({ "B:B2" }, seen)
   end)
 
+  it("later: a gap larger than max_body is read in pages, every message once, in order", function()
+    client = new_client(sim, { max_body = 65536 })
+    assert(client:start_session())
+    local id = helper.chatting(client, sim)
+    local seen = record_messages(client, { [id] = "S" })
+    assert.equals(200, (sim:say(id, "before")))
+    assert.truthy(helper.poll_until(client, function() return #seen >= 1 end, 5))
+    -- 400 texts (over 64 KiB of transcript) whose notifications are all lost in transit; the
+    -- next one shows the gap, and the repair must read it in pages.
+    sim:fault { discard_events = 100000 }
+    assert.equals(200, (sim:ctl("POST", "/sim/flood", { session = id, count = 400 })))
+    assert.equals(200, (sim:ctl("DELETE", "/sim/faults")))
+    assert.equals(200, (sim:say(id, "after")))
+    assert.truthy(helper.poll_until(client, function() return #seen >= 402 end, 15),
+      ("the gap was not repaired: %d of 402 messages"):format(#seen))
+    client:poll(0.3)
+    assert.equals(402, #seen)
+    assert.equals("S:before", seen[1])
+    assert.equals("S:after", seen[402])
+    assert.is_true(same_transcript(sim, client, id))
+  end)
+
   it("later: after a new handshake, the others are brought up to date and nothing ends", function()
     client = new_client(sim)
     assert(client:start_session())

@@ -263,9 +263,12 @@ end
 
 --- Repairs a parked session: fetches its messages after the marker, queues them, then
 -- releases what was parked. Returns true, or nil and the error (the repairer retries).
-function Model:repair(id)
+-- `read(id, from)` -> messages or nil, err: how to fetch (default one GetMessages request;
+-- the repairer passes one that pages a gap larger than max_body).
+function Model:repair(id, read)
   local from = (self.intake_last[id] or self.forgotten:get(id) or 0) + 1
-  local msgs, err = self.http:messages(id, from)
+  local msgs, err
+  if read then msgs, err = read(id, from) else msgs, err = self.http:messages(id, from) end
   if not msgs and not permanent(err) then return nil, err end
   if not msgs and self.log then
     self.log("warn", "session %s: messages from %d cannot be fetched: %s", id, from, tostring(err))

@@ -88,6 +88,8 @@ function M.new(model, http, backoff, polls)
     -- be read then); parked in model.blocked until _history reads it.
     history_due = {},
   }, Repairer)
+  -- How a repair reads a gap: in pages when it is larger than max_body.
+  self.read = function(id, from) return M.read_messages(http, model.log, id, from) end
   model.wake_repair = function() self:wake() end
   return self
 end
@@ -141,7 +143,8 @@ function Repairer:_run()
       for _, id in ipairs(ids) do
         if model.blocked[id] and not self.closed then
           local ok, err
-          if self.history_due[id] then ok, err = self:_history(id) else ok, err = model:repair(id) end
+          if self.history_due[id] then ok, err = self:_history(id)
+          else ok, err = model:repair(id, self.read) end
           if not ok then
             failed = err
             if log then log("warn", "session %s: could not fetch missing messages (will retry): %s", id,
@@ -205,7 +208,7 @@ function Repairer:_history(id)
     local sess = model.sessions[id]
     if sess then sess:add_messages(past) end
   end, nil, nil, id)
-  return model:repair(id)
+  return model:repair(id, self.read)
 end
 
 --- One list resync. Returns true, or nil and an error (nothing was queued then, for the
