@@ -46,6 +46,22 @@ describe("never lose", function()
     sim:stop()
   end)
 
+  it("a long-poll answer larger than max_body loses nothing: the resync brings it, in pages,"
+    .. " once, in order", function()
+    client = new_client(sim, { max_body = 65536 })
+    local id, texts = conversation(client, sim)
+    -- 400 texts at once (over 64 KiB): the long poll's answer is refused as too large.
+    assert.equals(200, (sim:ctl("POST", "/sim/flood", { session = id, count = 400 })))
+    helper.poll_until(client, function() return #texts >= 401 end, 20)
+    client:poll(0.3) -- anything doubled would show up now
+    local want = {}
+    for _, m in ipairs(sim:session(id).transcript) do
+      if m.type == "Text" and m.from and m.from.type == "Customer" then want[#want + 1] = m.text end
+    end
+    assert.equals(401, #want)
+    assert.same(want, texts)
+  end)
+
   it("a restarted bot: what came before start_session is history, what comes after is news, once"
     .. " (finding 1)", function()
     local first = new_client(sim)
