@@ -32,16 +32,35 @@ describe("gws.core submit with take", function()
     error("no answer within 5 s")
   end
 
-  it("returns a result read inside submit once, and step never returns it again", function()
+  it("returns a result finished inside submit once, and step never returns it again", function()
+    -- A URL curl refuses to parse fails inside submit, always; right after a look at the
+    -- sockets (step) it comes back from submit. A pause of over a millisecond between the two
+    -- (a loaded machine) would make it wait for step: tried again then.
+    local taken
+    for _ = 1, 100 do
+      eng:step(0)
+      local id, r = eng:submit({ method = "GET", url = "http://[::1/", timeout = 5 }, true, true)
+      if r then
+        assert.equals(id, r.id)
+        assert.equals("transport", r.err.kind)
+        assert.equals(0, eng:pending())
+        assert.same({}, eng:step(0))
+        taken = true
+        break
+      end
+      assert.equals("transport", stepped(id).err.kind)
+    end
+    assert.is_true(taken, "no result came back from submit in 100 tries")
+
+    -- Real answers on a kept-alive connection: read inside submit when the simulator is quick
+    -- enough (how often depends on the machine's load), else handed out by step.
     me = { method = "GET", url = sim.url .. "/api/v2/me", timeout = 5 }
     local id, r = eng:submit(me, true, true)
     if not r then r = stepped(id) end
-    assert.equals(200, r.status) -- the cookie; the connection is kept alive from here
-    local taken = 0
+    assert.equals(200, r.status)
     for _ = 1, 50 do
       id, r = eng:submit(me, true, true)
       if r then
-        taken = taken + 1
         assert.equals(id, r.id)
         assert.equals(200, r.status)
         assert.is_table(r.json)
@@ -51,8 +70,6 @@ describe("gws.core submit with take", function()
         assert.equals(200, stepped(id).status)
       end
     end
-    -- Loopback answers are usually read inside submit; a loaded machine may miss some.
-    assert.is_true(taken > 0, "no result came back from submit")
   end)
 
   it("without take (or without start_now) returns the id alone", function()
