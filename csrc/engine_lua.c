@@ -59,6 +59,8 @@ int engine_lua_new(lua_State *L)
     e->cfg.insecure = o.insecure;
     e->cfg.max_body = (size_t)o.max_body;
     e->cfg.max_header = (size_t)o.max_header;
+    /* curl takes at most 512 KiB anyway */
+    e->cfg.buffer_size = (long)(o.buffer_size < 1048576 ? o.buffer_size : 1048576);
     e->max_cookies = (size_t)o.max_cookies;
     e->max_cookie_bytes = (size_t)o.max_cookie_bytes;
     double ms = ceil(o.connect_timeout * 1000.0);

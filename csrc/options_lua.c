@@ -127,6 +127,7 @@ void options_read(lua_State *L, struct options *o)
     o->max_header = opt_size(L, "max_header", 256 * 1024);
     o->max_cookies = opt_size(L, "max_cookies", 200);
     o->max_cookie_bytes = opt_size(L, "max_cookie_bytes", 64 * 1024);
+    o->buffer_size = opt_size(L, "buffer_size", 0);
     o->keep_bytes = opt_keep_headers(L);
 
     int t = lua_getfield(L, 1, "insecure");

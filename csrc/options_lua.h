@@ -10,6 +10,7 @@ struct options {
     const char *username, *password, *ca_file, *user_agent, *proxy, *noproxy;
     int insecure;
     lua_Integer max_body, max_header, max_cookies, max_cookie_bytes;
+    lua_Integer buffer_size; /* 0: libcurl's receive buffer size (16 KiB) */
     double connect_timeout;
     size_t keep_bytes; /* what the keep_headers list takes copied (0: no such option) */
 };

@@ -209,6 +209,10 @@ CURLcode transfer_setup_handle(CURL *e, const struct transfer_config *cfg)
     SET(CURLOPT_FOLLOWLOCATION, 0L);
     SET(CURLOPT_PROTOCOLS_STR, "http,https");
     SET(CURLOPT_CONNECTTIMEOUT_MS, cfg->connect_timeout_ms);
+    /* Each handle holds its receive buffer for as long as a transfer is in flight: a caller
+     * with many idle long polls (a shared loop) chooses a smaller one. */
+    if (cfg->buffer_size > 0)
+        SET(CURLOPT_BUFFERSIZE, cfg->buffer_size);
     /* User-Agent and Basic credentials travel as prepared header lines (cfg->base), not as
      * CURLOPT_USERAGENT/USERNAME/PASSWORD, which curl would render anew for every request.
      * Basic only and up front: negotiating would cost a 401 round trip per transfer. */

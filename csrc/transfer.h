@@ -33,6 +33,8 @@ struct transfer_config {
     size_t max_body;
     size_t max_header;
     long connect_timeout_ms;
+    long buffer_size;       /* CURLOPT_BUFFERSIZE of every handle (curl keeps it within
+                             * 1 KiB..512 KiB); 0: curl's default, 16 KiB */
     struct jar *jar;        /* the engine's own cookie jar: every handle's share when idle */
     struct header_base base; /* Expect, User-Agent, Authorization: rendered once */
 };

@@ -84,6 +84,21 @@ describe("gws.core on the wire", function()
     assert.equals(0, eng:pending()) -- nothing was started
   end)
 
+  it("reads an answer many times its receive buffer (buffer_size) whole, and checks the option", function()
+    local small = core.new { buffer_size = 1024 } -- curl's smallest
+    local body = '{"text":"' .. ("0123456789abcdef"):rep(8192) .. '"}' -- 128 KiB
+    peer.handler = function() return 200, nil, body end
+    local r = peer:exchange(core, small, {})
+    small:close()
+    assert.equals(200, r.status)
+    assert.equals(#body - 11, #r.json.text)
+    for _, bad in ipairs { 0, -1, 1.5, "4096" } do
+      local ok, msg = pcall(core.new, { buffer_size = bad })
+      assert.is_false(ok)
+      assert.truthy(msg:find("buffer_size", 1, true), msg)
+    end
+  end)
+
   it("starts a transfer inside submit only when asked to (start_now)", function()
     peer:exchange(core, eng, {}) -- opens the kept-alive connection
     -- The next request the peer reads while the engine is not stepped, if any.
