@@ -97,8 +97,12 @@ end
 local Cache = {}
 Cache.__index = Cache
 
+-- What `map` and `old` are until the first put (never written): a client holds several
+-- caches that many never use, and 1 000 clients on one loop pay for each empty table (B7).
+local NONE = setmetatable({}, { __newindex = function() error("args.cache: write through put", 2) end })
+
 function M.cache(max)
-  return setmetatable({ map = {}, old = {}, n = 0, max = max }, Cache)
+  return setmetatable({ map = NONE, old = NONE, n = 0, max = max }, Cache)
 end
 
 function Cache:get(k)
@@ -113,6 +117,8 @@ end
 function Cache:put(k, v)
   if self.n >= self.max then
     self.old, self.map, self.n = self.map, {}, 0
+  elseif self.map == NONE then
+    self.map = {}
   end
   self.map[k] = v
   self.n = self.n + 1
@@ -120,7 +126,7 @@ function Cache:put(k, v)
 end
 
 function Cache:clear()
-  self.map, self.old, self.n = {}, {}, 0
+  self.map, self.old, self.n = NONE, NONE, 0
 end
 
 local valid_ids = M.cache(1024)

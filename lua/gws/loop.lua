@@ -45,6 +45,7 @@ function M.new(opts)
     max_requests = max_requests,
     free = max_requests, -- requests that may start now (transfers other than long polls)
     pooled = {},  -- transfer id -> true: it holds one of max_requests
+    workers = {}, -- idle task coroutines the members share (gws.transport's run_now)
     active = {},  -- member -> true: it has sleeping or ready tasks (gws.transport sets it)
     queued = {},  -- member -> true: its queue has items (the queue's on_queued sets it)
     closed = false,

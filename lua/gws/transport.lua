@@ -34,6 +34,9 @@ M.now = now
 local DONE = setmetatable({}, { __name = "gws.transport.done" })
 local POOL_MAX = 16
 
+-- One metatable for every transport's weak-keyed tables (B7: a loop holds many transports).
+local WEAK_KEYS = { __mode = "k" }
+
 --- The response headers some module of ours reads (lower-case name -> true). An engine made
 -- by M.new with opts.read_headers_only keeps only these in its results (gws.core's
 -- keep_headers), so the others are never made Lua strings (bench/README.md, issue 14). A
@@ -76,12 +79,14 @@ function M.new(opts)
     waiters = {},      -- transfer id -> task | function(result)
     results = results, -- transfer id -> result, for blocking callers
     keep = function(r) results[r.id] = r end, -- a blocking caller's waiter
-    tasks = setmetatable({}, { __mode = "k" }),
+    tasks = setmetatable({}, WEAK_KEYS),
     ready = {},        -- tasks to resume at the next pump, FIFO
-    pool = {},         -- idle workers for run_now
+    -- Idle workers for run_now; on a loop its members share them (B7: an idle member keeps
+    -- none of its own), each member marking a worker it takes as one of its tasks.
+    pool = shared and shared.workers or {},
     sleeping = {},     -- task -> deadline (sleep and wait)
     predicates = {},   -- task -> pred, for a task in wait(): resumed as soon as pred() holds
-    blocked_on = setmetatable({}, { __mode = "k" }), -- task -> transfer id it waits for
+    blocked_on = setmetatable({}, WEAK_KEYS), -- task -> transfer id it waits for
     closed = false,
   }, Transport)
   if shared then
@@ -201,6 +206,7 @@ function Transport:run_now(fn, ...)
   if n > 0 then
     co = pool[n]
     pool[n] = nil
+    self.tasks[co] = true -- a loop's worker may come from another member
   else
     co = coroutine.create(work)
     self.tasks[co] = true
