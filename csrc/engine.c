@@ -16,8 +16,8 @@
 #include "text.h"
 #include "transfer_list.h"
 
-/* Mirrors curl's interest in a socket into the epoll set (sockets.c: one-shot registrations,
- * a repeated interest costs no system call). */
+/* Mirrors curl's interest in a socket into the epoll set (sockets.c: a kept-alive
+ * connection's socket stays registered between requests). */
 static int on_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
 {
     struct engine *e = userp;
@@ -64,6 +64,8 @@ const char *engine_init(struct engine *e)
     wipe_credentials(&e->cfg);
     if (err != NULL)
         return err;
+    /* Before any handle exists: each one tells it of the sockets it opens and closes. */
+    e->cfg.sockets = &e->sockets;
     /* Once per engine instead of libcurl's 5 getenv per request (bench/README.md). */
     if (transfer_config_environment(&e->cfg) != 0)
         return "out of memory";
@@ -306,9 +308,8 @@ int engine_step(struct engine *e, double timeout)
         if (events[i].events & (EPOLLERR | EPOLLHUP))
             mask |= CURL_CSELECT_ERR;
         int fd = events[i].data.fd;
-        sockets_fired(&e->sockets, fd);
-        curl_multi_socket_action(e->multi, fd, mask, &running);
-        sockets_rearm(&e->sockets, e->epfd, fd);
+        if (sockets_event(&e->sockets, e->epfd, fd))
+            curl_multi_socket_action(e->multi, fd, mask, &running);
     }
     if (e->has_deadline && gws_monotonic() >= e->deadline) {
         curl_multi_socket_action(e->multi, CURL_SOCKET_TIMEOUT, 0, &running);

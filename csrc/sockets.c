@@ -1,4 +1,4 @@
-/* The epoll registrations of curl's sockets, one-shot (see sockets.h). Plain C. */
+/* The epoll registrations of curl's sockets (see sockets.h). Plain C. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,29 +25,11 @@ static struct socket_state *state_of(struct sockets *s, curl_socket_t fd)
     return &s->by_fd[fd];
 }
 
-static int arm(int epfd, curl_socket_t fd, struct socket_state *st)
+static void take_out(int epfd, curl_socket_t fd, struct socket_state *st)
 {
-    struct epoll_event ev;
-    memset(&ev, 0, sizeof ev);
-    ev.data.fd = fd;
-    ev.events = EPOLLONESHOT;
-    if (st->wanted & CURL_POLL_IN)
-        ev.events |= EPOLLIN;
-    if (st->wanted & CURL_POLL_OUT)
-        ev.events |= EPOLLOUT;
-    /* A socket number reused after a close dropped the old registration is new to epoll even
-     * if we had it in the set; one left registered (EEXIST) is changed instead. */
-    int op = st->in_set ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-    if (epoll_ctl(epfd, op, fd, &ev) != 0) {
-        int retry = op == EPOLL_CTL_MOD ? (errno == ENOENT ? EPOLL_CTL_ADD : -1)
-                                        : (errno == EEXIST ? EPOLL_CTL_MOD : -1);
-        if (retry < 0 || epoll_ctl(epfd, retry, fd, &ev) != 0) {
-            st->in_set = st->armed = 0;
-            return -1;
-        }
-    }
-    st->in_set = st->armed = 1;
-    return 0;
+    /* curl may have closed it already, which took it out: not an error. */
+    epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
+    st->registered = 0;
 }
 
 int sockets_want(struct sockets *s, int epfd, curl_socket_t fd, int what)
@@ -57,33 +39,67 @@ int sockets_want(struct sockets *s, int epfd, curl_socket_t fd, int what)
         if (st == NULL)
             return 0;
         st->wanted = 0;
-        /* Only an armed one could still fire; a fired one stays, silent, and the kernel drops
-         * it from the set when curl closes the socket. curl may have closed it already. */
-        if (st->armed) {
-            epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
-            st->in_set = st->armed = 0;
-        }
+        /* A connection's socket stays in the set for the next request on it; any other
+         * socket's close is never reported here, so it goes now. */
+        if (st->registered && !st->connection)
+            take_out(epfd, fd, st);
         return 0;
     }
     if (st == NULL)
         return -1;
-    if (st->armed && st->wanted == what)
-        return 0; /* a repeated interest: no system call */
     st->wanted = (unsigned char)what;
-    return arm(epfd, fd, st);
+    if (st->registered == what)
+        return 0; /* the same interest: no system call */
+    struct epoll_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.data.fd = fd;
+    if (what & CURL_POLL_IN)
+        ev.events |= EPOLLIN;
+    if (what & CURL_POLL_OUT)
+        ev.events |= EPOLLOUT;
+    /* One left registered (EEXIST) is changed instead; one the kernel dropped (ENOENT) added. */
+    int op = st->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+    if (epoll_ctl(epfd, op, fd, &ev) != 0) {
+        int retry = op == EPOLL_CTL_MOD ? (errno == ENOENT ? EPOLL_CTL_ADD : -1)
+                                        : (errno == EEXIST ? EPOLL_CTL_MOD : -1);
+        if (retry < 0 || epoll_ctl(epfd, retry, fd, &ev) != 0) {
+            st->registered = 0;
+            return -1;
+        }
+    }
+    st->registered = (unsigned char)what;
+    return 0;
 }
 
-void sockets_fired(struct sockets *s, int fd)
+int sockets_event(struct sockets *s, int epfd, int fd)
+{
+    if (fd < 0 || fd >= s->cap)
+        return 1;
+    struct socket_state *st = &s->by_fd[fd];
+    if (st->wanted != 0)
+        return 1;
+    /* An idle connection the server closed, or a stray byte: nobody is to read it here, and
+     * left in the set it would wake every wait. curl finds out itself when it reuses it. */
+    if (st->registered)
+        take_out(epfd, fd, st);
+    return 0;
+}
+
+int sockets_opened(struct sockets *s, curl_socket_t fd)
+{
+    struct socket_state *st = state_of(s, fd);
+    if (st == NULL)
+        return -1;
+    /* A new socket: whatever the number held before was closed, and left the set with it. */
+    st->wanted = st->registered = 0;
+    st->connection = 1;
+    return 0;
+}
+
+void sockets_closed(struct sockets *s, curl_socket_t fd)
 {
     if (fd >= 0 && fd < s->cap)
-        s->by_fd[fd].armed = 0;
-}
-
-void sockets_rearm(struct sockets *s, int epfd, int fd)
-{
-    /* Should it fail, curl's timeout ends the transfer. */
-    if (fd >= 0 && fd < s->cap && s->by_fd[fd].wanted != 0 && !s->by_fd[fd].armed)
-        arm(epfd, fd, &s->by_fd[fd]);
+        memset(&s->by_fd[fd], 0, sizeof s->by_fd[fd]);
 }
 
 void sockets_free(struct sockets *s)

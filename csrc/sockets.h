@@ -1,17 +1,21 @@
 /* Which sockets the engine's epoll set holds and what for, mirroring curl's interest
- * (CURLMOPT_SOCKETFUNCTION). Registrations are one-shot: a socket that fired stays in the set
- * but silent, so an idle kept-alive connection closed by the server wakes nobody, and the
- * next request on that connection re-arms it with one epoll_ctl (MOD) instead of a DEL when
- * its answer is read and an ADD for the next request (bench/README.md, issue 14). */
+ * (CURLMOPT_SOCKETFUNCTION), with as few epoll_ctl calls as can be: a connection's socket stays
+ * registered when curl stops watching it between two requests, so the next request on that
+ * kept-alive connection usually costs none (it cost DEL + ADD, bench/README.md, issue 14).
+ * Should it fire meanwhile (the server closing an idle connection), it is taken out then.
+ * That needs to know when curl closes a socket, or a reused descriptor number would be taken
+ * for still registered: connection sockets are opened and closed through our callbacks
+ * (transfer.c), which report here; any other socket curl watches (its resolver's socketpair)
+ * is taken out as soon as curl stops watching it, as before. */
 #ifndef GWS_SOCKETS_H
 #define GWS_SOCKETS_H
 
 #include <curl/curl.h>
 
 struct socket_state {
-    unsigned char wanted; /* curl's interest: CURL_POLL_IN, _OUT or _INOUT; 0: none */
-    unsigned char in_set; /* registered in the epoll set (armed or not), as far as we know */
-    unsigned char armed;  /* registered and not fired since */
+    unsigned char wanted;     /* curl's interest: CURL_POLL_IN, _OUT or _INOUT; 0: none */
+    unsigned char registered; /* the interest the epoll set holds for it; 0: not in the set */
+    unsigned char connection; /* opened through our callback: its close is reported here */
 };
 
 struct sockets {
@@ -23,11 +27,15 @@ struct sockets {
  * memory ran out (curl then fails the transfers on that socket). */
 int sockets_want(struct sockets *s, int epfd, curl_socket_t fd, int what);
 
-/* Around curl_multi_socket_action for an event epoll reported on fd: before, it is marked
- * fired (one-shot); after, re-armed if curl still wants it (curl calls back only on a
- * change of interest). */
-void sockets_fired(struct sockets *s, int fd);
-void sockets_rearm(struct sockets *s, int epfd, int fd);
+/* An event epoll reported on fd: 1 when curl is to be told, 0 when curl no longer watches fd
+ * (it is taken out of the set now). */
+int sockets_event(struct sockets *s, int epfd, int fd);
+
+/* A connection socket curl opened (our CURLOPT_OPENSOCKETFUNCTION) or is closing
+ * (CURLOPT_CLOSESOCKETFUNCTION; the kernel takes a closed socket out of every epoll set).
+ * sockets_opened returns -1 when memory ran out (the socket is then treated as any other). */
+int sockets_opened(struct sockets *s, curl_socket_t fd);
+void sockets_closed(struct sockets *s, curl_socket_t fd);
 
 void sockets_free(struct sockets *s);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "transfer.h"
 
@@ -129,7 +130,19 @@ static curl_socket_t on_open_socket(void *ud, curlsocktype purpose, struct curl_
     curl_socket_t s = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
     if (s == CURL_SOCKET_BAD && t != NULL)
         t->socket_errno = errno;
+    /* Should the engine fail to note it (out of memory), curl's socket callback fails too. */
+    if (s != CURL_SOCKET_BAD && t != NULL && t->sockets != NULL)
+        (void)sockets_opened(t->sockets, s);
     return s;
+}
+
+/* curl's close of a connection's socket (kept by the connection, whatever handle made it):
+ * the engine learns that the number is free and the socket gone from its epoll set. */
+static int on_close_socket(void *ud, curl_socket_t s)
+{
+    if (ud != NULL)
+        sockets_closed(ud, s);
+    return close(s);
 }
 
 static long to_ms(double seconds)
@@ -234,6 +247,8 @@ CURLcode transfer_setup_handle(CURL *e, const struct transfer_config *cfg)
     SET(CURLOPT_SHARE, cfg->jar->share);
     SET(CURLOPT_COOKIEFILE, "");
     SET(CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+    SET(CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
+    SET(CURLOPT_CLOSESOCKETDATA, (void *)cfg->sockets);
     SET(CURLOPT_WRITEFUNCTION, on_body);
     SET(CURLOPT_HEADERFUNCTION, on_header);
     /* Refuses an announced oversized body before any of it is read. */
@@ -291,6 +306,7 @@ struct transfer *transfer_new(CURL *easy, const struct request *req,
     t->max_body = cfg->max_body;
     t->max_header = cfg->max_header;
     t->keep_headers = cfg->keep_headers;
+    t->sockets = cfg->sockets;
     t->req_headers = req->headers != NULL ? req->headers : cfg->base.plain;
     header_list_retain(t->req_headers);
     t->jar = req->jar != NULL ? req->jar : cfg->jar;

@@ -9,6 +9,7 @@
 
 #include "headers.h"
 #include "jar.h"
+#include "sockets.h"
 #include "request.h"
 
 /* Engine-wide settings every transfer applies. */
@@ -36,6 +37,8 @@ struct transfer_config {
     long buffer_size;       /* CURLOPT_BUFFERSIZE of every handle (curl keeps it within
                              * 1 KiB..512 KiB); 0: curl's default, 16 KiB */
     struct jar *jar;        /* the engine's own cookie jar: every handle's share when idle */
+    struct sockets *sockets; /* the engine's epoll bookkeeping: told of every socket curl
+                              * opens and closes for a connection (NULL: nobody to tell) */
     struct header_base base; /* Expect, User-Agent, Authorization: rendered once */
 };
 
@@ -59,6 +62,7 @@ struct transfer {
     size_t header_bytes;            /* everything received, across interim responses too */
     size_t max_body, max_header;
     const char *keep_headers;       /* the engine's list (transfer_config), or NULL: all */
+    struct sockets *sockets;        /* the engine's (transfer_config), told of new sockets */
     enum transfer_abort aborted;
     int set_cookies;                /* Set-Cookie headers received: the jar wants a look */
     int socket_errno;               /* errno of the last socket() that failed, or 0 */

@@ -6,7 +6,7 @@
  * line, the URL is http(s) without spaces or controls, a GET has no body, the timeout is
  * finite and > 0; built with an agent's credentials (eng:credentials), the list carries
  * exactly their Authorization line unless the table names one. Built with csrc/headers.c,
- * request_lua.c, transfer.c, jar.c and text.c (scripts/fuzz.sh). */
+ * request_lua.c, sockets.c, transfer.c, jar.c and text.c (scripts/fuzz.sh). */
 #define FUZZ_WITH_LUA
 #include "common.h"
 
