@@ -386,11 +386,9 @@ static int decode_protected(lua_State *L)
     return 1;
 }
 
-int json_decode_string(lua_State *L, int idx)
+int json_decode(lua_State *L, const char *s, size_t len)
 {
     json_scan_init();
-    size_t len;
-    const char *s = lua_tolstring(L, idx, &len);
     struct parser ps = { 0 };
     ps.L = L;
     ps.start = ps.p = (const unsigned char *)s;
@@ -415,10 +413,9 @@ int json_decode_string(lua_State *L, int idx)
     return 1;
 }
 
-int json_decode(lua_State *L, const char *s, size_t len)
+int json_decode_string(lua_State *L, int idx)
 {
-    lua_pushlstring(L, s, len);
-    int rc = json_decode_string(L, -1);
-    lua_remove(L, -3);
-    return rc;
+    size_t len;
+    const char *s = lua_tolstring(L, idx, &len);
+    return json_decode(L, s, len);
 }

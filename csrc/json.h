@@ -6,7 +6,8 @@
 #include <stddef.h>
 #include <lua.h>
 
-/* Decodes s[0..len). Pushes exactly two values: (value, nil) on success, (nil, message) on
+/* Decodes s[0..len), read in place: s must stay as it is until this returns (no Lua string
+ * is made of it). Pushes exactly two values: (value, nil) on success, (nil, message) on
  * failure. Never raises for bad input; running out of memory while decoding is a failure too. */
 int json_decode(lua_State *L, const char *s, size_t len);
 

@@ -20,6 +20,9 @@ struct request {
     /* The cookie jar to send from and store into; NULL: the engine's own. Borrowed, like
      * headers. */
     struct jar *jar;
+    /* The request's keep_body = false: a result whose JSON was decoded carries no `body`
+     * string (it would be one more long string per answer for the collector). 0: kept. */
+    int drop_body;
 };
 
 #endif

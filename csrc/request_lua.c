@@ -201,6 +201,17 @@ static void check_timeout(lua_State *L, int idx, struct request *req)
     req->timeout = v;
 }
 
+/* keep_body: absent or true keeps the body string; false drops it once the JSON is decoded. */
+static void check_keep_body(lua_State *L, int idx, struct request *req)
+{
+    int t = lua_getfield(L, idx, "keep_body");
+    if (t != LUA_TNIL && t != LUA_TBOOLEAN)
+        field_error(L, "keep_body", lua_pushfstring(L, "boolean expected, got %s",
+                                                    lua_typename(L, t)));
+    req->drop_body = t == LUA_TBOOLEAN && !lua_toboolean(L, -1);
+    lua_pop(L, 1);
+}
+
 void request_check(lua_State *L, int idx, const char *prepared_mt, struct request *req,
                    struct header_fields *fields, int *headers_idx)
 {
@@ -212,4 +223,5 @@ void request_check(lua_State *L, int idx, const char *prepared_mt, struct reques
     check_headers(L, idx, prepared_mt, req, fields, headers_idx);
     check_body(L, idx, req);
     check_timeout(L, idx, req);
+    check_keep_body(L, idx, req);
 }

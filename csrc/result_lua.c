@@ -67,8 +67,8 @@ static void push_headers(lua_State *L, const struct buffer *b, int count)
 
 void result_push(lua_State *L, const struct transfer *t)
 {
-    /* Sized for what every result holds: id, status, headers, connects, time, body, and one
-     * of json, json_error or err. */
+    /* Sized for what every result holds: id, status, headers, connects, time, body (unless
+     * dropped: keep_body), and one of json, json_error or err. */
     lua_createtable(L, 0, 7);
     lua_pushinteger(L, t->id);
     lua_setfield(L, -2, "id");
@@ -89,9 +89,21 @@ void result_push(lua_State *L, const struct transfer *t)
         lua_setfield(L, -2, "err");
         return;
     }
+    /* keep_body = false: decoded straight from our buffer, no Lua string is made of the body
+     * unless the decode fails (the callers' error paths quote the server's text). A Bayeux
+     * long poll's answer is ~450 bytes per event the collector would pace itself by (B4). */
+    if (t->drop_body && t->body.len > 0) {
+        if (json_decode(L, t->body.data, t->body.len)) {
+            lua_pop(L, 1);
+            lua_setfield(L, -2, "json");
+            return;
+        }
+        lua_setfield(L, -3, "json_error");
+        lua_pop(L, 1);
+    }
     lua_pushlstring(L, t->body.data ? t->body.data : "", t->body.len);
     /* The decoder reads the same Lua string: a large body is not copied a second time. */
-    if (t->body.len > 0) {
+    if (t->body.len > 0 && !t->drop_body) {
         if (json_decode_string(L, -1)) {
             lua_pop(L, 1);
             lua_setfield(L, -3, "json");

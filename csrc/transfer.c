@@ -306,6 +306,7 @@ struct transfer *transfer_new(CURL *easy, const struct request *req,
     t->max_body = cfg->max_body;
     t->max_header = cfg->max_header;
     t->keep_headers = cfg->keep_headers;
+    t->drop_body = req->drop_body;
     t->sockets = cfg->sockets;
     t->req_headers = req->headers != NULL ? req->headers : cfg->base.plain;
     header_list_retain(t->req_headers);

@@ -66,6 +66,7 @@ struct transfer {
     enum transfer_abort aborted;
     int set_cookies;                /* Set-Cookie headers received: the jar wants a look */
     int socket_errno;               /* errno of the last socket() that failed, or 0 */
+    int drop_body;                  /* the request's (request.h): result_lua.c reads it */
     CURLcode result;                /* the rest is read from the handle as it finishes */
     long status;
     long connects;

@@ -185,11 +185,14 @@ end
 
 --- POSTs a batch of Bayeux messages; returns the reply array, or nil and an error. `held`:
 -- a long poll (the server holds it), which a shared loop does not count among its requests.
+-- keep_body = false: nothing here reads an answer's text once its JSON is decoded (the core
+-- still keeps it when the decode fails), and a long poll's is one more string per event
+-- for the collector (issue 14, B4).
 function Bayeux:_send(messages, timeout, held)
   self.next_id = protocol.stamp(messages, self.next_id, self.client_id)
   local r = self.transport:request {
     method = "POST", url = self.url, headers = self:_headers(), body = assert(cjson.encode(messages)),
-    timeout = timeout or self.request_timeout, held = held,
+    timeout = timeout or self.request_timeout, held = held, keep_body = false,
   }
   -- New connections this transfer opened: libcurl may silently re-send a request on a fresh
   -- connection when the kept-alive one turns out dead (see _cycle).
