@@ -44,7 +44,6 @@ function M.new(opts)
     refreshing = false,
     session_cookie = "JSESSIONID", -- the HTTP session's cookie (the vendor's CSRF page names it)
     csrf_off = false,    -- the server answered GET /me without a token: it has no CSRF protection
-    user = nil,          -- what GET /me said about us
     spare_req = nil,     -- the request table exchange reuses, when no request holds it
   }, Http)
 end
@@ -131,7 +130,6 @@ function Http:refresh_csrf(timeout, forget, sent_gen)
     end
     self.csrf_off = true
   end
-  if res and type(res.user) == "table" then self.user = res.user end
   return res, err
 end
 

@@ -59,7 +59,7 @@ function M.new(owner, id)
     id = id,
     state = nil,
     capabilities = {},
-    caps = {},          -- set view of capabilities
+    caps = false,       -- set view of capabilities, made by the first can() after a change
     participants = {},
     user_data = {},
     messages = {},
@@ -99,7 +99,16 @@ local capability_name = M.capability_name
 -- @treturn boolean
 function Session:can(op)
   if self.state == nil then return true end
-  return type(op) == "string" and self.caps[capability_name(op)] == true
+  local caps = self.caps
+  if not caps then
+    -- Made when asked for, not per update: most sessions are never asked (B7: memory per agent).
+    caps = {}
+    for _, c in ipairs(self.capabilities) do
+      if type(c) == "string" then caps[capability_name(c)] = true end
+    end
+    self.caps = caps
+  end
+  return type(op) == "string" and caps[capability_name(op)] == true
 end
 
 --- The transcript message with that index, or nil.
@@ -126,11 +135,7 @@ function Session:apply(s, notification_type)
   if type(s.uri) == "string" then self.uri = s.uri end
   if type(s.capabilities) == "table" then
     self.capabilities = s.capabilities
-    local set = {}
-    for _, c in ipairs(s.capabilities) do
-      if type(c) == "string" then set[capability_name(c)] = true end
-    end
-    self.caps = set
+    self.caps = false -- can() makes the set anew
   end
   -- A StatusChange may carry an empty participant list (the vendor's own sample does); only a
   -- ParticipantsUpdated, or a non-empty list, replaces what we know.
