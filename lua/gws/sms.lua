@@ -34,7 +34,7 @@ local default
 -- @field VERSION
 
 -- The receive buffer of each transfer on a shared loop (see sms.loop).
-local SHARED_BUFFER_SIZE = 4096
+local SHARED_BUFFER_SIZE = 1024
 
 --- Makes a loop that many clients share (`sms.new{ …, loop = loop }`): one engine, one epoll
 -- fd (`loop:pollfd()`), one connection pool. Each client keeps its own credentials, cookies,
@@ -57,8 +57,9 @@ function sms.loop(opts)
   config.check_loop(opts)
   opts = opts or {}
   -- A shared loop is for many agents, each with a long poll in flight nearly all the time,
-  -- whose answers are small: a 4 KiB receive buffer per transfer rather than libcurl's 16 KiB
-  -- saves ~7 KiB of RSS per idle agent (bench B7); a larger answer takes more reads.
+  -- whose answers are small: a 1 KiB receive buffer per transfer (libcurl's smallest) rather
+  -- than its 16 KiB saves ~7 KiB of RSS per idle agent at 1 000 agents (bench B7; 4 KiB saved
+  -- ~2.5); a larger answer takes more reads (64 for a 64 KiB resync page).
   return loop_mod.new { ca_file = opts.ca_file, insecure = opts.insecure and true or false,
     max_body = opts.max_body, connect_timeout = opts.connect_timeout,
     user_agent = version.user_agent, proxy = opts.proxy, noproxy = opts.noproxy,
