@@ -42,6 +42,18 @@ local function check_client(self, method)
   if self.closed then error("this gws.sms client is closed; create a new one with sms.new{...}", 3) end
 end
 
+-- Channel name -> one of the topics covers it, per topics list: the clients with the same list
+-- (the default one, usually) share one cache rather than each holding its own (B7).
+local topic_caches = setmetatable({}, { __mode = "k" })
+local function topic_hits_of(topics)
+  local cache = topic_caches[topics]
+  if not cache then
+    cache = args.cache(64)
+    topic_caches[topics] = cache
+  end
+  return cache
+end
+
 --- The log when none is given: "gws-sms: warn: …" lines on stderr.
 function M.stderr_log(level, message)
   io.stderr:write("gws-sms: ", level, ": ", message, "\n")
@@ -136,12 +148,13 @@ function M.new(opts)
     check_capabilities = self.check_capabilities, max_string = self.max_string,
     timeout = self.request_timeout, keep_ended = self.keep_ended, offer_state = self.offer_state,
     log = log }
-  local topic_hits = args.cache(64) -- channel name -> one of our topics covers it
+  local topics = self.topics
+  local topic_hits = topic_hits_of(topics)
   local function ours(channel)
     local hit = topic_hits.map[channel]
     if hit == nil then
       hit = false
-      for _, t in ipairs(self.topics) do hit = hit or bayeux.channel_matches(t, channel) end
+      for _, t in ipairs(topics) do hit = hit or bayeux.channel_matches(t, channel) end
       topic_hits:put(channel, hit)
     end
     return hit
