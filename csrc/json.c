@@ -34,13 +34,15 @@
  * (29 short strings per Bayeux event, the largest single item of a decode). Direct-mapped;
  * each entry's Lua string is kept alive by the cache's userdata (user value slot + 1), so its
  * bytes stay where `s` points. One cache per Lua state (in the registry), kept across decodes.
- * Only strings Lua interns anyway (up to 40 bytes, LUAI_MAXSHORTLEN) go in: the cache never
- * holds more than 128 x 40 bytes alive, and a long string is never compared twice.
+ * Strings up to 96 bytes go in: the short ones Lua interns anyway (up to 40 bytes), and long
+ * ones such as a NewMessages' smssessionUri (~70 bytes, the same on every event of a session),
+ * which Lua would otherwise allocate anew per event (a string is a value: sharing one object
+ * changes nothing a caller can see). The cache never holds more than 128 x 96 bytes alive.
  * An entry found again since it was stored is kept once from a miss that falls on its slot
  * (CLOCK-style second chance): values seen once (an event id, a timestamp, a text) would
  * otherwise push the repeated keys out, batch after batch. */
 #define CACHE_SLOTS 128
-#define CACHE_MAXLEN 40
+#define CACHE_MAXLEN 96
 struct string_cache {
     const char *s[CACHE_SLOTS];
     size_t len[CACHE_SLOTS]; /* 0: empty (the empty string is never cached) */
