@@ -85,44 +85,53 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_ASSERT(t.body.len == kept && kept <= t.max_body);
     t.result = stopped ? CURLE_WRITE_ERROR : results[flags >> 5];
 
-    lua_settop(L, 0);
-    lua_pushcfunction(L, push);
-    lua_pushlightuserdata(L, &t);
-    FUZZ_ASSERT(lua_pcall(L, 1, 1, 0) == LUA_OK);
-    FUZZ_ASSERT(lua_istable(L, 1));
-    /* Header names as kept, distinct ones only: a duplicate's last value wins. */
-    lua_getfield(L, 1, "headers");
-    FUZZ_ASSERT(lua_istable(L, -1));
-    int keys = 0;
-    lua_pushnil(L);
-    while (lua_next(L, -2)) {
-        FUZZ_ASSERT(lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING);
-        keys++;
+    /* Twice: as every request has it, then as with keep_body = false (no body string once
+     * the JSON decoded; kept as is otherwise). */
+    for (int drop = 0; drop <= 1; drop++) {
+        t.drop_body = drop;
+        lua_settop(L, 0);
+        lua_pushcfunction(L, push);
+        lua_pushlightuserdata(L, &t);
+        FUZZ_ASSERT(lua_pcall(L, 1, 1, 0) == LUA_OK);
+        FUZZ_ASSERT(lua_istable(L, 1));
+        /* Header names as kept, distinct ones only: a duplicate's last value wins. */
+        lua_getfield(L, 1, "headers");
+        FUZZ_ASSERT(lua_istable(L, -1));
+        int keys = 0;
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            FUZZ_ASSERT(lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING);
+            keys++;
+            lua_pop(L, 1);
+        }
+        FUZZ_ASSERT(keys <= t.header_count);
         lua_pop(L, 1);
-    }
-    FUZZ_ASSERT(keys <= t.header_count);
-    lua_pop(L, 1);
-    lua_getfield(L, 1, "body");
-    FUZZ_ASSERT(lua_type(L, -1) == LUA_TSTRING);
-    size_t blen;
-    const char *b = lua_tolstring(L, -1, &blen);
-    lua_getfield(L, 1, "err");
-    int failed = !lua_isnil(L, -1);
-    FUZZ_ASSERT(failed == (t.result != CURLE_OK));
-    if (failed) {
-        FUZZ_ASSERT(blen == 0);
-        lua_getfield(L, -1, "kind");
-        FUZZ_ASSERT(lua_type(L, -1) == LUA_TSTRING);
-        lua_getfield(L, -2, "message");
-        FUZZ_ASSERT(lua_type(L, -1) == LUA_TSTRING);
-    } else {
-        FUZZ_ASSERT(blen == kept && (kept == 0 || memcmp(b, t.body.data, kept) == 0));
         lua_getfield(L, 1, "json");
-        lua_getfield(L, 1, "json_error");
-        int has_json = !lua_isnil(L, -2), has_error = !lua_isnil(L, -1);
-        /* A body that decodes to JSON null still counts as JSON (cjson.null). */
-        FUZZ_ASSERT(kept == 0 ? !has_json && !has_error : has_json != has_error);
-        FUZZ_ASSERT(!has_error || lua_type(L, -1) == LUA_TSTRING);
+        int dropped = drop && t.result == CURLE_OK && !lua_isnil(L, -1);
+        lua_pop(L, 1);
+        lua_getfield(L, 1, "body");
+        FUZZ_ASSERT(lua_type(L, -1) == (dropped ? LUA_TNIL : LUA_TSTRING));
+        size_t blen = 0;
+        const char *b = dropped ? NULL : lua_tolstring(L, -1, &blen);
+        lua_getfield(L, 1, "err");
+        int failed = !lua_isnil(L, -1);
+        FUZZ_ASSERT(failed == (t.result != CURLE_OK));
+        if (failed) {
+            FUZZ_ASSERT(blen == 0);
+            lua_getfield(L, -1, "kind");
+            FUZZ_ASSERT(lua_type(L, -1) == LUA_TSTRING);
+            lua_getfield(L, -2, "message");
+            FUZZ_ASSERT(lua_type(L, -1) == LUA_TSTRING);
+        } else {
+            FUZZ_ASSERT(dropped ||
+                        (blen == kept && (kept == 0 || memcmp(b, t.body.data, kept) == 0)));
+            lua_getfield(L, 1, "json");
+            lua_getfield(L, 1, "json_error");
+            int has_json = !lua_isnil(L, -2), has_error = !lua_isnil(L, -1);
+            /* A body that decodes to JSON null still counts as JSON (cjson.null). */
+            FUZZ_ASSERT(kept == 0 ? !has_json && !has_error : has_json != has_error);
+            FUZZ_ASSERT(!has_error || lua_type(L, -1) == LUA_TSTRING);
+        }
     }
     lua_settop(L, 0);
     free(t.body.data);

@@ -31,7 +31,7 @@ sources() {
   case "$1" in
     fuzz_headers)     echo "csrc/headers.c csrc/jar.c" ;;
     fuzz_request)     echo "csrc/headers.c csrc/jar.c csrc/request_lua.c csrc/sockets.c csrc/text.c csrc/transfer.c" ;;
-    fuzz_response)    echo "csrc/headers.c csrc/jar.c csrc/json.c csrc/json_scan.c csrc/result_lua.c csrc/text.c" ;;
+    fuzz_response)    echo "csrc/headers.c csrc/jar.c csrc/json.c csrc/json_scan.c csrc/result_lua.c csrc/sockets.c csrc/text.c" ;;
     fuzz_json)        echo csrc/*.c ;;
     fuzz_engine)      echo "csrc/headers.c csrc/jar.c csrc/sockets.c csrc/text.c csrc/transfer.c" ;;
     fuzz_text)        echo "" ;; # includes csrc/text.c itself
