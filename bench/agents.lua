@@ -87,17 +87,19 @@ function M.bench(ctx)
     per("made_heap_kib") }
   return {
     rows = rows, raw = raw,
-    -- Measured at 1 000 agents (the breakdown rows): a client made, before any network,
-    -- 15.5 KiB (9.4 of Lua heap: its emitter, transport, http, model, Bayeux client and
-    -- their closures; the rest its jar and credentials, malloc's overhead); started, 32.8 KiB
-    -- more (7 of Lua heap; ~25 of libcurl: the long poll's easy handle in flight with its
-    -- 16 KiB receive buffer, and its connection); a conversation, 12.8 more (the session, its
-    -- transcript). A 4 KiB receive buffer (CURLOPT_BUFFERSIZE) saves ~7.5 KiB per agent.
-    why = "an idle agent is ~23 KiB of Lua heap (a client's objects ~9, started ~7, a"
-      .. " conversation ~7) plus ~25 KiB of libcurl for its long poll in flight (easy handle,"
-      .. " 16 KiB receive buffer, connection) and malloc's overhead: the B7 breakdown rows; fds"
-      .. " and CPU are met (the long polls plus a pool of max_requests connections; only"
-      .. " members with work are visited)",
+    -- Measured at 1 000 agents (the breakdown rows, bench/README.md "B7"): a client made,
+    -- before any network, 16.4 KiB (9.5 of Lua heap: its emitter, transport, http, model,
+    -- Bayeux client, repairer and ~15 closures; the rest its jar and credentials); started,
+    -- 23.9 KiB more (5.3 of Lua heap; the rest libcurl: the long poll's easy handle in flight,
+    -- 5.5 KiB before any transfer, with the loop's 1 KiB receive buffer and its connection);
+    -- a conversation, 9.3 more (the session, its transcript); ~8.6 KiB of it is free space
+    -- inside malloc's arena (fragmentation), not returned by malloc_trim.
+    why = "an idle agent is ~20 KiB of Lua heap in many small objects (none over ~1.8 KiB:"
+      .. " the transcript, the referenceId cache, the session registry), ~20 KiB of C (libcurl's"
+      .. " easy handle for the long poll, 5.5 KiB before any transfer, its connection; the cookie"
+      .. " jar) and ~8.6 KiB of malloc fragmentation: the B7 breakdown rows; fds and CPU are met"
+      .. " (the long polls plus a pool of max_requests connections; only members with work are"
+      .. " visited)",
   }
 end
 
