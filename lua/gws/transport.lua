@@ -178,6 +178,7 @@ end
 function Transport:_resume(co, ...)
   local ok, err = coroutine.resume(co, ...)
   if err == DONE and ok then -- a worker whose job is over: back to the pool
+    self.tasks[co] = nil -- on a loop, the next member to take it may be another
     local pool = self.pool
     if #pool < POOL_MAX then pool[#pool + 1] = co end
     return
@@ -206,13 +207,16 @@ function Transport:run_now(fn, ...)
   if n > 0 then
     co = pool[n]
     pool[n] = nil
-    self.tasks[co] = true -- a loop's worker may come from another member
   else
     co = coroutine.create(work)
-    self.tasks[co] = true
   end
+  -- A task of this member while its job runs, and only then: on a loop the idle workers are
+  -- shared, and another member's waits inside this job must not take it for one of theirs.
+  local tasks = self.tasks
+  tasks[co] = true
   local ok, r = coroutine.resume(co, fn, ...)
   if ok and r == DONE then -- the usual case, inline: back to the pool
+    tasks[co] = nil
     if n <= POOL_MAX then pool[#pool + 1] = co end
     return true
   end
