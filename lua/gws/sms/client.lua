@@ -43,15 +43,12 @@ local function check_client(self, method)
 end
 
 -- Channel name -> one of the topics covers it, per topics list: the clients with the same list
--- (the default one, usually) share one cache rather than each holding its own (B7).
-local topic_caches = setmetatable({}, { __mode = "k" })
+-- (the default one, usually) share one cache rather than each holding its own (B7). Keyed by
+-- the list's contents, not the table: a caller may reuse and change one table between clients.
+local topic_caches = args.cache(16)
 local function topic_hits_of(topics)
-  local cache = topic_caches[topics]
-  if not cache then
-    cache = args.cache(64)
-    topic_caches[topics] = cache
-  end
-  return cache
+  local key = table.concat(topics, "\0")
+  return topic_caches:get(key) or topic_caches:put(key, args.cache(64))
 end
 
 --- The log when none is given: "gws-sms: warn: …" lines on stderr.

@@ -218,6 +218,7 @@ function Http:exchange(method, path, body, timeout, retried)
   req.method, req.url = method, self.urls.map[path] or self:url(path)
   req.headers, req.body, req.timeout = self:_headers(modifying, payload ~= nil), payload, timeout
   local r = self.transport:request(req)
+  req.body = nil -- what a bot said is not kept until the next request
   self.spare_req = req
   local h = r.headers
   if h and h["x-csrf-token"] then self:_take_csrf(h) end
