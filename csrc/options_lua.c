@@ -88,12 +88,19 @@ char *options_keep_list(lua_State *L, size_t bytes, int *failed)
         *failed = 1;
         return NULL;
     }
-    lua_getfield(L, 1, "keep_headers");
-    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+    /* Read again, after the engine's userdata was allocated (a collection may have run, and
+     * an options table with an __index may answer differently now): the copy never writes
+     * past `bytes` and takes only strings, whatever the second read gives. */
+    const char *end = list + bytes - 1; /* the last byte ends the list */
+    lua_Integer n = lua_getfield(L, 1, "keep_headers") == LUA_TTABLE
+                        ? (lua_Integer)lua_rawlen(L, -1) : 0;
     for (lua_Integer i = 1; i <= n; i++) {
-        size_t len;
-        lua_rawgeti(L, -1, i);
-        const char *s = lua_tolstring(L, -1, &len);
+        size_t len = 0;
+        const char *s = lua_rawgeti(L, -1, i) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
+        if (s == NULL || len >= (size_t)(end - p)) {
+            lua_pop(L, 1);
+            break;
+        }
         for (size_t k = 0; k < len; k++)
             *p++ = (char)(s[k] >= 'A' && s[k] <= 'Z' ? s[k] + ('a' - 'A') : s[k]);
         *p++ = '\0';

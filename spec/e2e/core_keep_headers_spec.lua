@@ -87,4 +87,20 @@ describe("gws.core keep_headers", function()
     assert.is_string(client.http.csrf_value)
     client:close()
   end)
+  it("copies a list that changed between its check and its copy within bounds", function()
+    -- The option is read twice (checked, then copied once the engine exists, after an
+    -- allocation that may run the collector); an __index answering a longer list the second
+    -- time must not write past what the first one measured (the sanitizer run would see it).
+    local reads = 0
+    local opts = setmetatable({}, { __index = function(_, k)
+      if k ~= "keep_headers" then return nil end
+      reads = reads + 1
+      local list = {}
+      for i = 1, reads * 40 do list[i] = "X-Header-Number-" .. i end
+      return list
+    end })
+    local eng = core.new(opts)
+    eng:close()
+    assert.equals(2, reads)
+  end)
 end)
