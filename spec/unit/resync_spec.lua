@@ -157,4 +157,25 @@ describe("gws.sms.resync, the first resync with one transcript unreadable", func
     assert.is_nil(model.blocked.S2)
     assert.same({}, due)
   end)
+  it("reads every unreadable session's history, then waits once for a poll, not once each", function()
+    failing = { S1 = true, S2 = true }
+    local due = {}
+    model.holding = true
+    assert.is_true(resync.list(model, http, true, due))
+    assert.same({ S1 = true, S2 = true }, due)
+    model:release_held()
+    em:dispatch()
+    failing = {}
+    local waits = 0
+    local r = resync.new(model, http, function() return 0 end, function() return 0 end)
+    r.history_due = due
+    model.transport = { spawn = function(_, _, fn, self) fn(self) end,
+      wait = function() waits = waits + 1 end }
+    r:wake()
+    em:dispatch()
+    assert.equals(1, waits)
+    assert.same({}, due)
+    assert.same({ 1, 2, 3 }, indices(model.sessions.S1.messages))
+    assert.same({ 1, 2, 3 }, indices(model.sessions.S2.messages))
+  end)
 end)

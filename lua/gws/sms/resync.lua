@@ -78,14 +78,14 @@ end
 
 --- model: gws.sms.model; http: gws.sms.http; backoff(attempt) -> seconds before retry
 -- number `attempt`; polls() -> the number of long polls answered so far (optional; see
--- _history).
+-- _histories).
 function M.new(model, http, backoff, polls)
   local self = setmetatable({
     model = model, http = http, backoff = backoff, polls = polls,
     list_wanted = false, first = false, running = false, attempt = 0, closed = false,
     last_error = nil, -- the last failure, for a caller waiting for the first resync
     -- session id -> true: adopted by the first resync without its transcript (it could not
-    -- be read then); parked in model.blocked until _history reads it.
+    -- be read then); parked in model.blocked until _histories reads it.
     history_due = {},
   }, Repairer)
   -- How a repair reads a gap: in pages when it is larger than max_body.
@@ -140,11 +140,16 @@ function Repairer:_run()
     if not failed then
       local ids = {}
       for id in pairs(model.blocked) do ids[#ids + 1] = id end
+      -- Histories first, all of them, then one wait for a poll after the reads (_histories):
+      -- twenty unreadable sessions at start cost one wait, not twenty.
+      local histories = self:_histories(ids)
       for _, id in ipairs(ids) do
         if model.blocked[id] and not self.closed then
-          local ok, err
-          if self.history_due[id] then ok, err = self:_history(id)
-          else ok, err = model:repair(id, self.read) end
+          local ok, err = true, nil
+          local history = histories[id]
+          if history and history.err then ok, err = nil, history.err
+          elseif history then ok, err = self:_adopt_history(id, history)
+          elseif not self.history_due[id] then ok, err = model:repair(id, self.read) end
           if not ok then
             failed = err
             if log then log("warn", "session %s: could not fetch missing messages (will retry): %s", id,
@@ -166,27 +171,40 @@ function Repairer:_run()
   self.running = false
 end
 
--- Adopts the transcript of a session the first resync took in without it: what precedes
--- the first message a notification parked for it carried is history (added silently), the
--- rest news; then model:repair queues what came after the history and releases the parked.
-function Repairer:_history(id)
-  local model = self.model
-  local msgs, err = M.read_messages(self.http, model.log, id, nil)
-  if not msgs then
-    if not permanent(err) then return nil, err end
-    local log = model.log
-    if log then log("warn", "session %s: its history cannot be fetched: %s", id, tostring(err)) end
-    msgs = {}
+-- Reads the transcript of every session in `ids` the first resync took in without it, then
+-- waits once: a message a read shows may have its notification still on the way (published
+-- before the read answered), and a long poll that started after the reads brings it (two
+-- answered from now), parked, so it counts as news. Nothing on the way: the wait ends at the
+-- timeout. Returns id -> the messages, or { err = … } for a read to retry.
+function Repairer:_histories(ids)
+  local model, out, any = self.model, {}, false
+  for _, id in ipairs(ids) do
+    if self.history_due[id] and model.blocked[id] and not self.closed then
+      local msgs, err = M.read_messages(self.http, model.log, id, nil)
+      if not msgs and permanent(err) then
+        if model.log then model.log("warn", "session %s: its history cannot be fetched: %s", id,
+          tostring(err)) end
+        msgs = {}
+      end
+      out[id] = msgs or { err = err }
+      any = any or msgs ~= nil
+    end
   end
-  -- A message the read shows may have its notification still on the way (published before
-  -- the read answered): a long poll that started after the read brings it (two answered from
-  -- now), parked, so it counts as news. Nothing on the way: the wait ends at the timeout.
   local polls = self.polls
-  if polls then
+  if any and polls and not self.closed then
     local mark = polls()
     model.transport:wait(function() return self.closed or polls() >= mark + 2 end, model.timeout or 10)
-    if self.closed then return true end
   end
+  return out
+end
+
+-- Adopts the transcript `msgs` of a session the first resync took in without it: what
+-- precedes the first message a notification parked for it carried is history (added
+-- silently), the rest news; then model:repair queues what came after the history and
+-- releases the parked.
+function Repairer:_adopt_history(id, msgs)
+  local model = self.model
+  if self.closed then return true end
   local boundary = math.huge
   for _, p in ipairs(model.blocked[id] or {}) do
     local data = p[2]
