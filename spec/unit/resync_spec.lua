@@ -50,6 +50,28 @@ describe("gws.sms.resync.read_messages", function()
     assert.same({ { "S1", nil, nil } }, http.calls)
   end)
 
+  it("pages from after the last index read when the indexes skip numbers, reading each once",
+    function()
+    -- Odd indexes only (1, 3, 5, ...): a page's `count` messages span twice as many numbers.
+    local http = { calls = {} }
+    function http.messages(_, id, from, count)
+      http.calls[#http.calls + 1] = { id, from, count }
+      if not count then return nil, errors.new("too_large", "response body exceeds max_body") end
+      local out = {}
+      local i = from % 2 == 1 and from or from + 1
+      while i <= 999 and #out < count do
+        out[#out + 1] = { index = i }
+        i = i + 2
+      end
+      return out
+    end
+    local msgs = assert(resync.read_messages(http, nil, "S1", nil))
+    local want = {}
+    for i = 1, 999, 2 do want[#want + 1] = i end
+    assert.same(want, indices(msgs)) -- each once: a page never overlaps the one before
+    assert.same({ "S1", 512, 256 }, http.calls[3]) -- after 511, the last index of page one
+  end)
+
   it("pages when it does not, halving a page that is still too large", function()
     local http = server(1000, 100, 20000) -- 200 messages an answer at most
     local msgs = assert(resync.read_messages(http, nil, "S1", nil))

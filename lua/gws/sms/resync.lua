@@ -60,7 +60,9 @@ function M.read_messages(http, log, id, from)
     if page then
       for _, m in ipairs(page) do all[#all + 1] = m end
       if #page < count then return all end
-      start, skipped = start + #page, 0
+      -- From after the last index read (indexes may skip numbers), not start + #page.
+      local last = index_of(page[#page])
+      start, skipped = (last and last >= start) and last + 1 or start + #page, 0
       count = math.min(PAGE, count * 2)
     elseif err.kind ~= "too_large" then
       return nil, err
