@@ -496,17 +496,22 @@ end
 
 -- For a target missed, what the profile says (bench/README.md, "What limits the figures").
 local WHY = {
-  B1 = "per send_message 154k instructions against raw libcurl's 106k; libcurl's own part is"
-    .. " smaller (76k against 78k): the excess is the Lua side (301 VM instructions, the result"
-    .. " table, cjson) and one more system call per request",
-  B2 = "in user space the client already runs 0.76x LuaSocket's instructions (154k against 203k"
-    .. " per send); the rest is the kernel: 5-6 system calls per send (2 poll + 1 epoll_wait of"
-    .. " them waits) against LuaSocket's 4 (3 sendto, 1 recvfrom)",
+  B1 = "per send_message 145k instructions against raw libcurl's 114k, of which libcurl and"
+    .. " libc are 111k in both (98% of raw libcurl's whole): 1.05x leaves ~8k for everything"
+    .. " of ours, and the Lua around the engine is 29k (273 VM instructions: checks, body,"
+    .. " request, the answer's reading); only one C call doing the whole send would get there,"
+    .. " which is policy in C",
+  B2 = "in instructions the client runs 0.72x LuaSocket's (145k against 200k per send) and"
+    .. " makes fewer system calls (5 against 6, counted natively); the rest is user time per"
+    .. " instruction: libcurl's long code path and the VM miss the instruction cache far more"
+    .. " (cache simulation in bench/README.md (a); no hardware counters here)",
   B3 = "the simulator, not the client, limits throughput here (one mutex, ~70 us per request)"
     .. " and shares the 2 cores with the client",
-  B4 = "per event, decoding the batch into Lua values costs 44k instructions (bare gws.bayeux:"
-    .. " 58k in all); the SMS layer adds 34k (377 VM instructions against 116, 3 more tables,"
-    .. " 7.7k in session_id_of's string patterns)",
+  B4 = "the full client spends 43k instructions per event (bare gws.bayeux 33k) and 920 B"
+    .. " allocated, nearly all the decoded notification itself; the rest is the collector"
+    .. " walking the transcript the model keeps (the user's data) and lua5.4's generational"
+    .. " mode falling back to full collections (~10% in perf); with the collector stopped the"
+    .. " same flood takes ~30% less CPU",
   B5 = "Debian's libcurl alone adds ~8 MiB when loaded (37 shared objects, mostly file pages);"
     .. " the client's own part is the 'lua5.4 + libcurl' rows",
   B6 = "loading and initialising Debian's libcurl takes ~6.5 ms; our modules are the"
