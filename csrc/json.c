@@ -233,6 +233,22 @@ static void flush_object(lua_State *L, int base, int *made)
     lua_settop(L, base + 1);
 }
 
+/* After an array element or an object member: ',' says another follows (1), `close` ends the
+ * container (0), anything else is an error (-1). Both containers read their separators here. */
+static int after_item(struct parser *ps, char close)
+{
+    skip_space(ps);
+    if (ps->p == ps->end)
+        return fail(ps, ps->p, close == ']' ? "unexpected end: expected ',' or ']'"
+                                            : "unexpected end: expected ',' or '}'");
+    unsigned char c = *ps->p;
+    if (c == ',' || c == close) {
+        ps->p++;
+        return c == ',';
+    }
+    return fail(ps, ps->p, close == ']' ? "expected ',' or ']'" : "expected ',' or '}'");
+}
+
 static int array(struct parser *ps)
 {
     lua_State *L = ps->L;
@@ -258,18 +274,11 @@ static int array(struct parser *ps)
         }
         if (value(ps) != 0)
             return -1;
-        skip_space(ps);
-        if (ps->p == ps->end)
-            return fail(ps, ps->p, "unexpected end: expected ',' or ']'");
-        if (*ps->p == ',') {
-            ps->p++;
-            continue;
-        }
-        if (*ps->p == ']') {
-            ps->p++;
+        int more = after_item(ps, ']');
+        if (more < 0)
+            return -1;
+        if (!more)
             break;
-        }
-        return fail(ps, ps->p, "expected ',' or ']'");
     }
     flush_array(L, base, &made, &stored);
     ps->depth--;
@@ -309,18 +318,11 @@ static int object(struct parser *ps)
         ps->p++;
         if (value(ps) != 0)
             return -1;
-        skip_space(ps);
-        if (ps->p == ps->end)
-            return fail(ps, ps->p, "unexpected end: expected ',' or '}'");
-        if (*ps->p == ',') {
-            ps->p++;
-            continue;
-        }
-        if (*ps->p == '}') {
-            ps->p++;
+        int more = after_item(ps, '}');
+        if (more < 0)
+            return -1;
+        if (!more)
             break;
-        }
-        return fail(ps, ps->p, "expected ',' or '}'");
     }
     flush_object(L, base, &made);
     ps->depth--;
